@@ -1,0 +1,314 @@
+"""Settings: one table (``SETTINGS``); defaults < ``feedkit.toml`` < ``FEEDKIT_*`` env < flags.
+
+This is the only module that reads ``os.environ`` or ``feedkit.toml``. It knows nothing of click
+and never reads content.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedkit.errors import ConfigError, Problem, warning
+from feedkit.model import Site
+
+CONFIG_NAME = "feedkit.toml"
+ENV_PREFIX = "FEEDKIT_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting: ``section.name``, its type, default and one line of help."""
+
+    key: str
+    kind: str  # str | int | bool | url | timezone | language | email | path | choice
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.key.replace(".", "_").upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("site.url", "url", None,
+            "Absolute http(s) base URL of the site, e.g. https://news.example.org (required)."),
+    Setting("site.title", "str", "", "Name of the publication (default: the URL's host)."),
+    Setting("site.description", "str", "", "One sentence about the publication."),
+    Setting("site.language", "language", "en", "Language tag of the content, e.g. en or pt-BR."),
+    Setting("site.author", "str", "", "Default author name for articles that name none."),
+    Setting("site.author_email", "email", None, "Default author email (optional)."),
+    Setting("site.timezone", "timezone", "UTC",
+            "IANA time zone for dates written without an offset, e.g. Europe/Berlin."),
+    Setting("content.dir", "path", "content",
+            "Folder of articles, relative to feedkit.toml (flag: --content)."),
+    Setting("content.max_file_size", "int", 5_000_000,
+            "Articles larger than this many bytes are reported and skipped.", minimum=1),
+)
+
+SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a run needs to know, resolved and validated. Pass it down; never mutate it."""
+
+    site: Site
+    content_dir: Path
+    max_file_size: int
+    config_path: Path | None
+    root: Path
+    values: Mapping[str, object] = field(repr=False)
+    warnings: tuple[Problem, ...] = ()
+
+    def get(self, key: str) -> object:
+        """The resolved value of a setting by its ``section.name`` key."""
+        return self.values[key]
+
+
+# -- coercion -----------------------------------------------------------------------------------
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _to_str(s: Setting, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {_describe(value)}", "quote the value")
+    return value.strip()
+
+
+def _to_int(s: Setting, value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number, got {_describe(value)}", None)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip().replace("_", ""))
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {value!r}", None) from None
+    if not isinstance(value, int):
+        raise ValueError(f"must be a whole number, got {_describe(value)}", None)
+    if s.minimum is not None and value < s.minimum:
+        raise ValueError(f"must be at least {s.minimum}, got {value}", None)
+    return value
+
+
+def _to_bool(s: Setting, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError(f"must be true or false, got {_describe(value)}", None)
+
+
+def _to_url(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        host, parts = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ValueError(
+            f"{text!r} is not an absolute http(s) URL", 'write it like "https://news.example.org"'
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{text!r} must not have a query or fragment", "remove ?… and #…")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, "", ""))
+
+
+def _to_timezone(s: Setting, value: object) -> str:
+    name = _to_str(s, value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"{name!r} is not an IANA time zone", 'use a name like "Europe/Berlin" or "UTC"'
+        ) from None
+    return name
+
+
+def _to_language(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    if not _LANGUAGE.match(text):
+        raise ValueError(f"{text!r} is not a language tag", 'use a tag like "en" or "pt-BR"')
+    return text
+
+
+def _to_email(s: Setting, value: object) -> str | None:
+    text = _to_str(s, value)
+    if not text:
+        return None
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
+        raise ValueError(f"{text!r} is not an email address", "write it like name@example.org")
+    return text
+
+
+def _to_choice(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    if text not in s.choices:
+        raise ValueError(f"{text!r} is not one of {', '.join(s.choices)}", None)
+    return text
+
+
+_COERCE: dict[str, Callable[[Setting, object], object]] = {
+    "str": _to_str,
+    "int": _to_int,
+    "bool": _to_bool,
+    "url": _to_url,
+    "timezone": _to_timezone,
+    "language": _to_language,
+    "email": _to_email,
+    "path": _to_str,
+    "choice": _to_choice,
+}
+
+
+def _describe(value: object) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, dict | list) else kind
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def find_config(cwd: Path) -> Path | None:
+    """``./feedkit.toml`` if it exists."""
+    candidate = cwd / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The settings in ``path`` as ``{"section.name": value}``, plus warnings for unknown keys."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (check --config)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc} (fix the syntax at that line)") from exc
+    flat: dict[str, Any] = {}
+    problems: list[Problem] = []
+    sections = sorted({s.section for s in SETTINGS})
+    for section, table in data.items():
+        if section not in sections or not isinstance(table, dict):
+            if isinstance(table, dict):
+                problems.append(_unknown(path, f"[{section}]", section, sections, "table"))
+            else:
+                problems.append(_unknown(path, section, section, sections, "top-level key",
+                                         note="settings belong in a table such as [site]"))
+            continue
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            if key in SETTINGS_BY_KEY:
+                flat[key] = value
+            else:
+                names = [s.name for s in SETTINGS if s.section == section]
+                problems.append(_unknown(path, key, name, names, "setting", prefix=f"{section}."))
+    return flat, problems
+
+
+def _unknown(
+    path: Path, key: str, name: str, known: list[str], what: str, *,
+    prefix: str = "", note: str | None = None,
+) -> Problem:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"did you mean {prefix}{close[0]}?" if close else note or "it is ignored"
+    return warning(path, key, f"unknown {what}", hint)
+
+
+def load(
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Resolve the configuration: defaults < ``path`` < ``FEEDKIT_*`` in ``env`` < ``overrides``.
+
+    ``path`` None means ``./feedkit.toml`` when it exists. ``overrides`` are keyed like
+    ``"content.dir"``. Raises ``ConfigError`` with one line naming the source, key and fix.
+    """
+    cwd = cwd or Path.cwd()
+    env = os.environ if env is None else env
+    overrides = overrides or {}
+    if path is None:
+        path = find_config(cwd)
+    file_values: dict[str, Any] = {}
+    warnings: list[Problem] = []
+    if path is not None:
+        file_values, warnings = read_toml(path)
+    root = path.parent if path is not None else cwd
+
+    values: dict[str, object] = {}
+    for s in SETTINGS:
+        if s.key in overrides and overrides[s.key] is not None:
+            raw, source = overrides[s.key], f"--{s.name.replace('_', '-')}"
+        elif s.env in env:
+            raw, source = env[s.env], s.env
+        elif s.key in file_values:
+            raw, source = file_values[s.key], f"{path}: {s.key}"
+        else:
+            values[s.key] = s.default
+            continue
+        try:
+            values[s.key] = _COERCE[s.kind](s, raw)
+        except ValueError as exc:
+            message, hint = exc.args if len(exc.args) == 2 else (str(exc), None)
+            raise ConfigError(f"{source}: {message}" + (f" ({hint})" if hint else "")) from exc
+
+    url = values["site.url"]
+    if not url:
+        where = f"{path}: site.url" if path else "site.url"
+        raise ConfigError(
+            f"{where}: missing (set url = \"https://your.site\" under [site] in {CONFIG_NAME}, "
+            "or FEEDKIT_SITE_URL)"
+        )
+    assert isinstance(url, str)
+    site = Site(
+        url=url,
+        title=str(values["site.title"]) or (urlsplit(url).hostname or url),
+        description=str(values["site.description"]),
+        language=str(values["site.language"]),
+        author=str(values["site.author"]),
+        author_email=values["site.author_email"] if values["site.author_email"] else None,  # type: ignore[arg-type]
+        timezone=ZoneInfo(str(values["site.timezone"])),
+    )
+    content_dir = Path(str(values["content.dir"])).expanduser()
+    if not content_dir.is_absolute():
+        # a --content flag is relative to where the user typed it; the config's to its own folder
+        base = cwd if overrides.get("content.dir") else root
+        content_dir = base / content_dir
+    max_size = values["content.max_file_size"]
+    assert isinstance(max_size, int)
+    return Config(
+        site=site,
+        content_dir=content_dir,
+        max_file_size=max_size,
+        config_path=path,
+        root=root,
+        values=values,
+        warnings=tuple(warnings),
+    )

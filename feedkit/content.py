@@ -1,0 +1,442 @@
+"""Read the content folder: find article files, decode them, split their front matter
+(YAML, TOML, JSON, Pelican headers) and build ``Article``s, or ``Problem``s for what cannot be.
+
+Loading never raises, whatever the bytes: one bad file is reported and the rest still load.
+Bodies are not kept: an ``Article`` reads its body again when something renders it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import os
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin
+
+import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+
+from feedkit.errors import Problem, error, warning
+from feedkit.html import body_to_html, excerpt, html_to_text, strip_controls
+from feedkit.metadata import Fields, resolve
+from feedkit.model import Article, BodyFormat, BodySource, Site, TextBody
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: dict[str, BodyFormat] = {
+    ".md": BodyFormat.MARKDOWN,
+    ".markdown": BodyFormat.MARKDOWN,
+    ".txt": BodyFormat.MARKDOWN,
+    ".html": BodyFormat.HTML,
+    ".htm": BodyFormat.HTML,
+}
+_LEFTOVERS = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+MAX_FRONT_MATTER_VALUES = 10_000  # a YAML alias bomb expands far past this; real front matter never
+HAS_LIBYAML = hasattr(yaml, "CSafeLoader")
+
+
+# -- YAML with libyaml, timestamps kept as text so dates.py reads them (and reports bad ones) -----
+
+_Base: Any = yaml.CSafeLoader if HAS_LIBYAML else yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    pass
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        yaml.constructor.SafeConstructor.construct_yaml_str)
+
+
+class YAMLFrontMatter(YAMLHandler):
+    """``---`` YAML front matter, parsed with libyaml's safe loader."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_Loader)
+
+
+class TOMLFrontMatter(BaseHandler):
+    """``+++`` TOML front matter (Hugo, Zola), parsed with the stdlib's ``tomllib``."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+class JSONFrontMatter(BaseHandler):
+    """A leading JSON object (Hugo): the object ends where the JSON parser says it does."""
+
+    FM_BOUNDARY = re.compile(r"^\{", re.MULTILINE)
+
+    def split(self, text: str) -> tuple[str, str]:
+        _, end = json.JSONDecoder().raw_decode(text)
+        return text[:end], text[end:]
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return json.loads(fm)
+
+
+_PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]+(.*)$")
+
+
+class FrontMatterError(ValueError):
+    """The front matter cannot be split or parsed; args are (message, hint, line)."""
+
+    def __init__(self, message: str, hint: str | None = None, line: int | None = None) -> None:
+        super().__init__(message, hint, line)
+        self.message, self.hint, self.line = message, hint, line
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A file's text cut into front matter (a mapping) and body."""
+
+    meta: dict[Any, Any]
+    body: str
+    body_offset: int  # where the body starts in the (decoded, normalized) text
+    fm_text: str
+    fm_line: int  # line number of the first front-matter line
+
+
+def split_front_matter(text: str) -> Split | None:
+    """Split ``text``; None when it has no front matter. Raises ``FrontMatterError``."""
+    stripped = text.lstrip("\n\t \ufeff")  # Hugo tolerates blank lines before the delimiter
+    skipped = len(text) - len(stripped)
+    first_line = 1 + text.count("\n", 0, skipped)
+    head = stripped.split("\n", 1)[0].strip()
+    if re.fullmatch(r"-{3}\s*(js|javascript)", head):
+        raise FrontMatterError("executable front matter (---js) is not supported; not run",
+                               "convert it to YAML between --- lines", first_line)
+    handler: BaseHandler
+    if head == "---json":
+        handler, stripped = JSONFrontMatter(), stripped.split("\n", 1)[1] if "\n" in stripped \
+            else ""
+        skipped = len(text) - len(stripped)
+    elif re.fullmatch(r"-{3,}", head):
+        handler = YAMLFrontMatter()
+    elif head == "+++":
+        handler = TOMLFrontMatter()
+    elif head.startswith("{"):
+        handler = JSONFrontMatter()
+    else:
+        return _split_pelican(text)
+    kind = type(handler).__name__.replace("FrontMatter", "")
+    try:
+        fm, body = handler.split(stripped)
+    except ValueError as exc:
+        if kind == "JSON":
+            raise FrontMatterError(f"front matter is not valid JSON: {exc}", None, first_line) \
+                from exc
+        raise FrontMatterError(f"{kind} front matter is not closed",
+                               f"end it with a {handler.END_DELIMITER} line", first_line) from exc
+    fm_line = first_line + (0 if kind == "JSON" else 1)
+    try:
+        meta = handler.load(fm)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + mark.line if mark else fm_line
+        raise FrontMatterError(f"front matter is not valid YAML: {exc.problem or exc}",
+                               "quote values that contain ': ' or start with a special character",
+                               line) from exc
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", None, fm_line) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FrontMatterError(f"front matter is not valid TOML: {exc}", None, fm_line) from exc
+    except (ValueError, RecursionError) as exc:
+        raise FrontMatterError(f"front matter cannot be read: {exc}", None, fm_line) from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(f"front matter is a {type(meta).__name__}, not a mapping",
+                               "write key: value lines", fm_line)
+    if _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+        raise FrontMatterError(f"front matter expands to over {MAX_FRONT_MATTER_VALUES} values "
+                               "(YAML aliases?)", "remove the anchors and aliases", fm_line)
+    return Split(meta, body, len(text) - len(body), fm, fm_line)
+
+
+def _split_pelican(text: str) -> Split | None:
+    """Pelican/MultiMarkdown headers: ``Key: value`` lines up to a blank line, with a Title."""
+    head, sep, body = text.partition("\n\n")
+    lines = head.split("\n")
+    meta: dict[str, str] = {}
+    for line in lines:
+        m = _PELICAN_LINE.match(line)
+        if m is None:
+            return None
+        meta.setdefault(m.group(1).lower(), m.group(2).strip())
+    if "title" not in meta:
+        return None
+    return Split(dict(meta), body, len(head) + len(sep), head, 1)
+
+
+def _expanded_size(value: object, budget: int) -> int:
+    """How many values ``value`` holds with aliases expanded, counting no further than budget."""
+    count, stack = 0, [value]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return count
+
+
+# -- decoding -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    notes: tuple[str, ...] = ()
+
+
+def decode(data: bytes) -> Decoded:
+    """Bytes → text with ``\\n`` line ends: UTF-8 (BOM or not), UTF-16 with a BOM, else
+    Windows-1252, else Latin-1 (which never fails). NUL characters are removed."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        for legacy in ("cp1252", "latin-1"):
+            try:
+                text = data.decode(legacy)
+            except UnicodeDecodeError:
+                continue
+            encoding = legacy
+            notes.append(f"is not UTF-8; read as {legacy}")
+            break
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        notes.append("contains NUL characters; they were removed")
+    return Decoded(text, encoding, tuple(notes))
+
+
+@dataclass(frozen=True, slots=True)
+class FileBody:
+    """A body that stays on disk until rendered: the file is read and decoded again then."""
+
+    path: Path
+    encoding: str
+    offset: int
+    format: BodyFormat
+
+    def read(self) -> str:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            log.warning("%s: cannot read the body again: %s", self.path, exc)
+            return ""
+        return strip_controls(decode(data).text[self.offset:])
+
+
+# -- one article ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one file gave: an article (or None) and its problems."""
+
+    article: Article | None
+    problems: tuple[Problem, ...]
+    url_from_slug: bool = True
+
+
+def parse_article(
+    text: str,
+    path: Path,
+    *,
+    site: Site,
+    body_format: BodyFormat = BodyFormat.MARKDOWN,
+    body_source: Callable[[int], BodySource] | None = None,
+) -> Parsed:
+    """Build the article in ``text`` (from the file ``path``, relative to the content folder).
+
+    ``body_source(offset)`` makes the article's body; by default the body is kept in memory.
+    """
+    problems: list[Problem] = []
+    if not text.strip():
+        return Parsed(None, (error(path, None, "empty file", "write front matter and a body"),))
+    try:
+        split = split_front_matter(text)
+    except FrontMatterError as exc:
+        return Parsed(None, (error(path, None, exc.message, exc.hint, line=exc.line),))
+    if split is None:
+        if body_format is BodyFormat.MARKDOWN and path.suffix.lower() != ".txt":
+            return Parsed(None, (error(path, None, "no front matter",
+                                       "start the file with --- and a title: line"),))
+        return Parsed(None, (warning(path, None, "no front matter; not an article",
+                                     "add front matter, or move the file out of content/"),))
+
+    def line_of(key: str) -> int | None:
+        m = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", split.fm_text,
+                      re.MULTILINE | re.IGNORECASE)
+        return None if m is None else split.fm_line + split.fm_text.count("\n", 0, m.start())
+
+    fields = resolve(split.meta, path=path, site_url=site.url, zone=site.timezone,
+                     line_of=line_of)
+    problems.extend(fields.problems)
+    if any(p.is_error for p in problems) or fields.published is None:
+        return Parsed(None, tuple(problems))
+    body = (body_source(split.body_offset) if body_source
+            else TextBody(strip_controls(split.body), body_format))
+    if not fields.description:
+        fields.description = excerpt(html_to_text(body_to_html(split.body, body_format)))
+    return Parsed(_article(path, fields, body), tuple(problems), fields.url_from_slug)
+
+
+def _article(path: Path, f: Fields, body: BodySource) -> Article:
+    assert f.published is not None
+    return Article(
+        path=path, slug=f.slug, url=f.url, title=f.title, published=f.published, body=body,
+        id=f.id, subtitle=f.subtitle, description=f.description, updated=f.updated,
+        authors=f.authors, tags=f.tags, hero_image=f.hero_image, cta=f.cta, draft=f.draft,
+        archived=f.archived, source=f.source, read_time=f.read_time,
+    )
+
+
+def load_article(file: Path, *, root: Path, site: Site, max_file_size: int) -> Parsed:
+    """Read one file under ``root`` and parse it; never raises."""
+    rel = file.relative_to(root)
+    try:
+        size = file.stat().st_size
+        if size > max_file_size:
+            return Parsed(None, (error(rel, None, f"is {size:,} bytes, over the limit of "
+                                       f"{max_file_size:,}", "raise content.max_file_size or "
+                                       "split the article"),))
+        data = file.read_bytes()
+    except OSError as exc:
+        return Parsed(None, (error(rel, None, f"cannot be read: {exc.strerror or exc}"),))
+    decoded = decode(data)
+    notes = tuple(warning(rel, None, note) for note in decoded.notes)
+    body_format = EXTENSIONS.get(file.suffix.lower(), BodyFormat.MARKDOWN)
+    parsed = parse_article(
+        decoded.text, rel, site=site, body_format=body_format,
+        body_source=lambda offset: FileBody(file, decoded.encoding, offset, body_format),
+    )
+    return replace(parsed, problems=notes + parsed.problems)
+
+
+# -- the folder -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """All articles that loaded (in file order) and every problem found."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    files: int = 0
+    ignored: tuple[Path, ...] = field(default=())
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Article files under ``root``, sorted, skipping hidden files, editor leftovers, Hugo's
+    ``_index`` pages and symlinks that lead outside ``root``."""
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+
+    def walk(folder: Path) -> Iterator[Path]:
+        real = folder.resolve()
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            log.warning("%s: cannot list: %s", folder, exc)
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name.endswith(_LEFTOVERS) or name.startswith("#"):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    continue
+                if not target.is_relative_to(real_root):
+                    log.warning("%s: a symlink out of the content folder; skipped", path)
+                    continue
+            if entry.is_dir():
+                yield from walk(path)
+            elif entry.is_file() and path.suffix.lower() in EXTENSIONS \
+                    and path.stem.lower() != "_index":
+                yield path
+
+    yield from walk(root)
+
+
+def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000) -> LoadResult:
+    """Load every article under ``root``. Never raises for a bad file; a missing folder is a
+    problem too."""
+    problems: list[Problem] = []
+    if not HAS_LIBYAML:
+        problems.append(warning(None, None, "libyaml is not available: YAML is read ~9x slower",
+                                "pip install --force-reinstall --no-binary=:none: PyYAML"))
+    if not root.is_dir():
+        problems.append(error(root, None, "content folder not found",
+                              "pass --content DIR or set [content] dir in feedkit.toml"))
+        return LoadResult((), tuple(problems))
+    articles: list[Article] = []
+    from_slug: list[bool] = []
+    files = 0
+    for file in discover(root):
+        files += 1
+        try:
+            parsed = load_article(file, root=root, site=site, max_file_size=max_file_size)
+        except Exception as exc:  # the one broad catch: a bug must not lose the other articles
+            log.exception("%s: unexpected failure", file)
+            parsed = Parsed(None, (error(file.relative_to(root), None,
+                                         f"could not be loaded ({type(exc).__name__}: {exc})",
+                                         "please report this as a feedkit bug"),))
+        problems.extend(parsed.problems)
+        if parsed.article is not None:
+            articles.append(parsed.article)
+            from_slug.append(parsed.url_from_slug)
+    articles = _distinct_slugs(articles, from_slug, site, problems)
+    return LoadResult(tuple(articles), tuple(problems), files)
+
+
+def _distinct_slugs(articles: list[Article], from_slug: list[bool], site: Site,
+                    problems: list[Problem]) -> list[Article]:
+    """Give the second and later articles sharing a slug ``slug-2``, ``slug-3``… (file order)."""
+    counts = Counter(a.slug for a in articles)
+    taken = set(counts)
+    seen: Counter[str] = Counter()
+    result = []
+    for article, derived in zip(articles, from_slug, strict=True):
+        seen[article.slug] += 1
+        if counts[article.slug] > 1 and seen[article.slug] > 1:
+            n = seen[article.slug]
+            while f"{article.slug}-{n}" in taken:
+                n += 1
+            new_slug = f"{article.slug}-{n}"
+            taken.add(new_slug)
+            url = urljoin(site.url, quote(new_slug, safe="") + "/") if derived else article.url
+            problems.append(warning(article.path, "slug", f"{article.slug!r} is also used by "
+                                    f"another article; this one is {new_slug!r}",
+                                    "give each article its own slug"))
+            article = replace(article, slug=new_slug, url=url)
+        result.append(article)
+    return result

@@ -1,0 +1,193 @@
+"""Bodies and text fields made safe: Markdown rendering, fenced-HTML unwrapping, mojibake repair,
+sanitizing with nh3, absolute URLs, plain-text excerpts.
+
+Pure functions of their arguments (article bodies are read through ``Article.body``); no files,
+no templates.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as _html
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import ftfy
+import markdown
+import nh3
+from ftfy.badness import is_bad
+
+from feedkit.model import BodyFormat
+
+if TYPE_CHECKING:
+    from feedkit.model import Article
+
+# Characters XML 1.0 forbids (and C1 controls, DEL, noncharacters, lone surrogates): never useful
+# in a feed or an email, and each would make a feed invalid.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,  # entities are markup here; plain_text() decodes them itself
+    uncurl_quotes=False,  # curly quotes are typography, not damage
+    fix_character_width=False,  # full-width forms are legitimate in CJK text
+    fix_latin_ligatures=False,
+    normalization=None,
+    explain=False,
+)
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"picture", "source", "video", "audio", "track", "section"}
+_ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+for _tag, _names in {
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "track": {"src", "kind", "srclang", "label"},
+    "a": {"href", "title", "hreflang"},
+    "sup": {"id"},
+    "li": {"id"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+}.items():
+    _ATTRIBUTES.setdefault(_tag, set()).update(_names)
+# class attributes are governed by allowed_classes alone (ammonia refuses both at once)
+_CLASSES = {
+    "code": {f"language-{lang}" for lang in (
+        "python", "js", "javascript", "ts", "typescript", "html", "css", "json", "yaml", "toml",
+        "bash", "sh", "shell", "console", "text", "go", "rust", "c", "cpp", "java", "sql", "diff",
+        "ruby", "php", "xml", "markdown", "md", "kotlin", "swift", "csharp")},
+    "div": {"footnote"},
+}
+
+_FENCED_HTML = re.compile(r"\A\s*(`{3,}|~{3,})[ \t]*html[ \t]*\n(.*?)\n[ \t]*\1[ \t]*\s*\Z", re.S)
+
+_md = markdown.Markdown(
+    extensions=["tables", "fenced_code", "footnotes", "sane_lists"],
+    output_format="html",
+)
+
+
+def strip_controls(text: str) -> str:
+    """Remove characters that XML 1.0 forbids (keeping tab and newline)."""
+    return _CONTROL.sub("", text)
+
+
+def repair_text(text: str) -> str:
+    """Fix mojibake such as ``â€“`` (UTF-8 read as Windows-1252) with ftfy, when there is any."""
+    if text.isascii() or not is_bad(text):
+        return text
+    return ftfy.fix_text(text, config=_FTFY)
+
+
+def plain_text(value: str) -> str:
+    """A text field as plain text: mojibake repaired, tags stripped, entities decoded,
+    control characters removed, white space collapsed.
+
+    >>> plain_text("  Caf&eacute; <b>â€“</b> open\\x00 ")
+    'Café – open'
+    """
+    text = repair_text(value)
+    if "<" in text:
+        text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+    if "&" in text:
+        text = _html.unescape(text)
+    return " ".join(strip_controls(text).split())
+
+
+def unwrap_fenced_html(text: str) -> str | None:
+    """The inside of a body that is one fenced ```` ```html ```` block, else None."""
+    m = _FENCED_HTML.match(text)
+    return m.group(2) if m else None
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to (unsanitized) HTML, with tables, fenced code and footnotes."""
+    _md.reset()
+    return _md.convert(text)
+
+
+def _absolute(url: str, base: str) -> str | None:
+    url = url.strip()
+    try:
+        joined = urljoin(base, url)
+        scheme = urlsplit(joined).scheme.lower()
+    except ValueError:
+        return None
+    return joined if scheme in SAFE_SCHEMES else None
+
+
+def _absolute_srcset(value: str, base: str) -> str | None:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        if not parts:
+            continue
+        url = _absolute(parts[0], base)
+        if url is not None and url.startswith(("http://", "https://")):
+            candidates.append(" ".join([url, *parts[1:2]]))
+    return ", ".join(candidates) or None
+
+
+def sanitize(fragment: str, base_url: str) -> str:
+    """Safe HTML: no script, style, iframe, form or event handlers; only http, https and mailto
+    URLs; every relative ``href``, ``src``, ``srcset`` and ``poster`` made absolute against
+    ``base_url``.
+
+    >>> sanitize('<p onclick="x()">Hi <a href="../b/">b</a><script>bad()</script></p>',
+    ...          "https://example.org/a/")
+    '<p>Hi <a href="https://example.org/b/" rel="noopener noreferrer">b</a></p>'
+    """
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if attr == "srcset":
+            return _absolute_srcset(value, base_url)
+        if attr == "poster":
+            return _absolute(value, base_url)
+        return value
+
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes=set(SAFE_SCHEMES),
+        url_relative=("rewrite_with_base", base_url),
+        allowed_classes=_CLASSES,
+    )
+    return strip_controls(cleaned)
+
+
+def body_to_html(text: str, body_format: BodyFormat) -> str:
+    """Unsanitized HTML from a body: Markdown rendered, a lone fenced ```html block unwrapped."""
+    text = repair_text(text)
+    if body_format is BodyFormat.HTML:
+        return text
+    inner = unwrap_fenced_html(text)
+    return inner if inner is not None else render_markdown(text)
+
+
+@functools.lru_cache(maxsize=512)
+def render_article_body(article: Article) -> str:
+    """The article's body as safe HTML with absolute URLs (cached per article)."""
+    return sanitize(body_to_html(article.body.read(), article.body.format), article.url).strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of an HTML fragment, white space collapsed."""
+    return plain_text(fragment)
+
+
+def excerpt(text: str, limit: int = 280) -> str:
+    """At most ``limit`` characters of plain text, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

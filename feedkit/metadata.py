@@ -1,0 +1,424 @@
+"""Raw front matter → typed article fields, through one alias table.
+
+The publisher's spellings (``publish_date``, ``publishedOn``, ``heroImage``, ``mainImage``, …) and
+those of Jekyll, Hugo, Zola, Astro, Eleventy and Pelican appear only here. Every rule that turns
+a value into a field lives in this module; problems are collected, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+from feedkit.dates import DateError, parse_date
+from feedkit.errors import Problem, error, warning
+from feedkit.html import SAFE_SCHEMES, plain_text
+from feedkit.model import Author, CallToAction, Image
+
+# canonical field -> the keys real blogs use for it, first match wins (compared case-insensitively)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "guid", "uuid"),
+    "title": ("title",),
+    "subtitle": ("subtitle", "sub_title", "subheading"),
+    "description": ("description", "summary", "excerpt", "abstract"),
+    "published": ("publish_date", "publishedOn", "publishDate", "pubDate", "published_at",
+                  "publishedAt", "date_published", "published", "date"),
+    "updated": ("updatedOn", "updated", "updatedDate", "lastmod", "lastMod", "modified",
+                "updated_at", "updatedAt", "last_modified_at", "date_modified", "modified_date"),
+    "hero_image": ("heroImage", "hero_image", "mainImage", "main_image", "image", "cover",
+                   "cover_image", "coverImage", "feature_image", "featured_image", "featureImage",
+                   "featuredImage", "banner", "og_image", "images", "thumbnail"),
+    "hero_alt": ("altTextMainImage", "heroImageAlt", "hero_image_alt", "heroAlt", "image_alt",
+                 "imageAlt", "cover_alt", "coverAlt", "feature_image_alt", "alt"),
+    "cta": ("cta", "call_to_action", "callToAction"),
+    "cta_url": ("cta_url", "ctaUrl", "cta_link", "ctaLink", "cta_href"),
+    "author": ("author", "authors"),
+    "tags": ("tags", "categories", "category", "keywords"),
+    "slug": ("slug",),
+    "url": ("canonical_url", "canonicalUrl", "canonicalURL", "canonical", "url"),
+    "path": ("path", "permalink"),
+    "draft": ("draft",),
+    "status": ("status",),
+    "archived": ("archived",),
+    "source": ("source",),
+    "read_time": ("read_time", "readTime", "reading_time", "readingTime"),
+}
+
+# tags/categories are merged, not first-match
+_MERGED = {"tags"}
+_DRAFT_STATUSES = {"draft", "hidden", "private", "unpublished", "unlisted"}
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+TITLE_WARN, TITLE_MAX = 200, 500
+
+_DATE_IN_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_](.+)$")
+_DATE_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=/|$)")
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """A URL- and file-safe slug: letters, digits, ``-`` and ``_`` (Unicode letters kept).
+
+    >>> slugify("  Hello, Wörld! ../etc/passwd ")
+    'hello-wörld-etc-passwd'
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE)
+    text = re.sub(r"-{2,}", "-", text).strip("-_")
+    return text[:limit].rstrip("-_")
+
+
+@dataclass(slots=True)
+class Fields:
+    """Everything resolved from one article's front matter (before the model checks it)."""
+
+    id: str | None = None
+    title: str = ""
+    subtitle: str = ""
+    description: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    authors: tuple[Author, ...] = ()
+    tags: tuple[str, ...] = ()
+    hero_image: Image | None = None
+    cta: CallToAction | None = None
+    slug: str = ""
+    url: str = ""
+    url_from_slug: bool = True
+    draft: bool = False
+    archived: bool = False
+    source: str = ""
+    read_time: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Reader:
+    """Looks up aliases in one front-matter mapping and records problems with their line."""
+
+    def __init__(self, meta: Mapping[object, object], path: Path,
+                 line_of: Callable[[str], int | None]) -> None:
+        self.path = path
+        self.line_of = line_of
+        self.lower: dict[str, tuple[str, object]] = {}
+        for key, value in meta.items():
+            name = str(key)
+            self.lower.setdefault(name.lower(), (name, value))
+        self.problems: list[Problem] = []
+
+    def find(self, canonical: str) -> tuple[str, object] | None:
+        for alias in ALIASES[canonical]:
+            hit = self.lower.get(alias.lower())
+            if hit is not None and not _is_empty(hit[1]):
+                return hit
+        return None
+
+    def find_all(self, canonical: str) -> Iterator[tuple[str, object]]:
+        for alias in ALIASES[canonical]:
+            hit = self.lower.get(alias.lower())
+            if hit is not None and not _is_empty(hit[1]):
+                yield hit
+
+    def warn(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(warning(self.path, key, message, hint, line=self.line_of(key)))
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(error(self.path, key, message, hint, line=self.line_of(key)))
+
+    def text(self, canonical: str) -> tuple[str, str] | None:
+        """(key, plain text) of a scalar field; lists and tables are reported and ignored."""
+        hit = self.find(canonical)
+        if hit is None:
+            return None
+        key, value = hit
+        if isinstance(value, dict | list):
+            self.warn(key, f"must be text, not a {'list' if isinstance(value, list) else 'table'}",
+                      "write a single quoted string")
+            return None
+        return key, plain_text(str(value))
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] \
+        or value == {}
+
+
+def resolve(
+    meta: Mapping[object, object],
+    *,
+    path: Path,
+    site_url: str,
+    zone: tzinfo,
+    line_of: Callable[[str], int | None] = lambda key: None,
+) -> Fields:
+    """Resolve the front matter of the article at ``path`` (relative to the content folder)."""
+    r = _Reader(meta, path, line_of)
+    f = Fields()
+
+    title = r.text("title")
+    if title is None or not title[1]:
+        r.fail("title", "missing", "add title: \"…\" to the front matter")
+    else:
+        key, f.title = title
+        if len(f.title) > TITLE_MAX:
+            r.warn(key, f"is {len(f.title)} characters long; cut to {TITLE_MAX}",
+                   "write a shorter title")
+            f.title = f.title[: TITLE_MAX - 1].rstrip() + "…"
+        elif len(f.title) > TITLE_WARN:
+            r.warn(key, f"is {len(f.title)} characters long; feed readers cut long titles",
+                   f"keep titles under {TITLE_WARN} characters")
+    for name in ("subtitle", "description", "source", "read_time"):
+        hit = r.text(name)
+        if hit is not None:
+            setattr(f, name, hit[1])
+    hit_id = r.text("id")
+    f.id = hit_id[1] if hit_id and hit_id[1] else None
+
+    f.slug, name_date = _slug_and_date_from_path(r, path)
+    f.published = _published(r, path, zone, name_date)
+    f.updated = _updated(r, zone, f.published)
+    _status(r, f)
+    f.url, f.url_from_slug = _url(r, f.slug, site_url)
+    f.authors = _authors(r)
+    f.tags = _tags(r)
+    f.hero_image = _hero_image(r, f.url, f.title)
+    f.cta = _cta(r, f.url)
+    f.problems = r.problems
+    return f
+
+
+# -- slug, URL and dates from the path ------------------------------------------------------------
+
+
+def _slug_and_date_from_path(r: _Reader, path: Path) -> tuple[str, tuple[str, str, str] | None]:
+    stem = path.stem
+    if stem.lower() == "index" and len(path.parts) > 1:
+        stem = path.parent.name  # a page bundle: some-post/index.md is "some-post"
+    date_parts = None
+    m = _DATE_IN_NAME.match(stem)
+    if m:
+        date_parts, stem = (m.group(1), m.group(2), m.group(3)), m.group(4)
+    explicit = r.text("slug")
+    slug = slugify(explicit[1]) if explicit else ""
+    if explicit and not slug:
+        r.warn(explicit[0], f"{explicit[1]!r} has no letters or digits", "it is ignored")
+    return slug or slugify(stem) or "article", date_parts
+
+
+def _published(r: _Reader, path: Path, zone: tzinfo,
+               name_date: tuple[str, str, str] | None) -> datetime | None:
+    for key, value in r.find_all("published"):
+        if isinstance(value, bool):  # Jekyll's "published: false" is a status, not a date
+            continue
+        try:
+            return parse_date(value, zone)
+        except DateError as exc:
+            r.fail(key, exc.message, exc.hint)
+            return None
+    candidates: list[tuple[str, tuple[str, str, str]]] = []
+    if name_date:
+        candidates.append(("file name", name_date))
+    folder = _DATE_IN_PATH.search(path.parent.as_posix())
+    if folder:
+        candidates.append(("folder", folder.groups()))  # type: ignore[arg-type]
+    hit = r.find("path")
+    if hit and isinstance(hit[1], str):
+        m = _DATE_IN_PATH.search(hit[1].strip("/"))
+        if m:
+            candidates.append((hit[0], m.groups()))  # type: ignore[arg-type]
+    for where, (y, mo, d) in candidates:
+        try:
+            return parse_date(f"{y}-{int(mo):02d}-{int(d):02d}", zone)
+        except DateError:
+            r.warn("date", f"the {where} holds {y}/{mo}/{d}, which is not a date")
+    r.fail("publish_date", "missing: the article cannot be ordered",
+           "add publish_date: YYYY-MM-DD (or date:) to the front matter")
+    return None
+
+
+def _updated(r: _Reader, zone: tzinfo, published: datetime | None) -> datetime | None:
+    hit = r.find("updated")
+    if hit is None:
+        return None
+    key, value = hit
+    try:
+        updated = parse_date(value, zone)
+    except DateError as exc:
+        r.warn(key, f"{exc.message}; ignored", exc.hint)
+        return None
+    if published is not None and updated < published:
+        r.warn(key, f"{updated.date().isoformat()} is before the publish date "
+               f"{published.date().isoformat()}; ignored", "fix or remove the updated date")
+        return None
+    return updated
+
+
+def _flag(r: _Reader, canonical: str, *, unsure: bool) -> bool | None:
+    hit = r.find(canonical)
+    if hit is None:
+        return None
+    key, value = hit
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    r.warn(key, f"{value!r} is not true or false; treated as {str(unsure).lower()}",
+           "write true or false")
+    return unsure
+
+
+def _status(r: _Reader, f: Fields) -> None:
+    f.draft = bool(_flag(r, "draft", unsure=True))
+    status = r.text("status")
+    if status and status[1].lower() in _DRAFT_STATUSES:
+        f.draft = True
+    published = r.lower.get("published")
+    if published is not None and published[1] is False:
+        f.draft = True
+    archived = status is not None and status[1].lower() == "archived"
+    f.archived = bool(_flag(r, "archived", unsure=True)) or archived
+
+
+def _url(r: _Reader, slug: str, site_url: str) -> tuple[str, bool]:
+    for canonical in ("url", "path"):
+        hit = r.text(canonical)
+        if hit is None:
+            continue
+        key, value = hit
+        if canonical == "path" and re.search(r"(^|/):[a-z_]+", value):
+            r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
+                   "write the article's own path")
+            continue
+        if canonical == "path" or urlsplit(value).scheme == "":
+            relative = value.lstrip("/")
+            last = relative.rsplit("/", 1)[-1]
+            if relative and not relative.endswith("/") and "." not in last:
+                relative += "/"
+            value = urljoin(site_url, quote(relative, safe="/%:@!$&'()*+,;=-._~"))
+        if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
+            return value, False
+        r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
+    return urljoin(site_url, quote(slug, safe="") + "/"), True
+
+
+# -- people, tags, images, call to action ---------------------------------------------------------
+
+
+def _author(value: object) -> Author | None:
+    if isinstance(value, dict):
+        name = plain_text(str(value.get("name") or value.get("title") or ""))
+        email = value.get("email")
+        url = value.get("url") or value.get("link")
+        return Author(name, str(email) if email else None, str(url) if url else None) \
+            if name else None
+    if isinstance(value, str | int | float):
+        text = plain_text(str(value))
+        if "@" in text and "<" in str(value):
+            name, email = parseaddr(str(value))
+            return Author(plain_text(name) or email, email or None) if name or email else None
+        return Author(text) if text else None
+    return None
+
+
+def _authors(r: _Reader) -> tuple[Author, ...]:
+    hit = r.find("author")
+    if hit is None:
+        return ()
+    key, value = hit
+    items = value if isinstance(value, list) else [value]
+    authors = [a for a in (_author(item) for item in items) if a is not None]
+    if not authors:
+        r.warn(key, "has no usable name", "write a name, or {name, email}")
+    return tuple(authors)
+
+
+def _tags(r: _Reader) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for key, value in r.find_all("tags"):
+        items = value if isinstance(value, list) else str(value).split(",")
+        for item in items:
+            if isinstance(item, dict | list):
+                r.warn(key, "holds a list or table where a tag name belongs; ignored")
+                continue
+            tag = plain_text(str(item))
+            if not tag:
+                continue
+            if "/" in tag or "\\" in tag or ".." in tag:
+                r.warn(key, f"{tag!r} looks like a path; its feed is named "
+                       f"{slugify(tag) or 'tag'!r}", "tags are names, not paths")
+            seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
+
+
+def _image_url(value: object) -> object:
+    if isinstance(value, list):
+        return _image_url(value[0]) if value else None
+    if isinstance(value, dict):
+        for k in ("src", "url", "image", "path"):
+            if value.get(k):
+                return value[k]
+        return None
+    return value
+
+
+def _hero_image(r: _Reader, article_url: str, title: str) -> Image | None:
+    hit = r.find("hero_image")
+    if hit is None:
+        return None
+    key, value = hit
+    raw = _image_url(value)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    url = urljoin(article_url, raw.strip())
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        r.warn(key, f"{_clip(raw)!r} is not an http(s) image URL; ignored",
+               "use an https URL or a path")
+        return None
+    alt_hit = r.text("hero_alt")
+    alt = alt_hit[1] if alt_hit else ""
+    if not alt and isinstance(value, dict) and value.get("alt"):
+        alt = plain_text(str(value["alt"]))
+    return Image(url, alt or title)
+
+
+def _cta(r: _Reader, article_url: str) -> CallToAction | None:
+    hit = r.find("cta")
+    text, url, url_key = "", None, None
+    if hit is not None:
+        key, value = hit
+        if isinstance(value, dict):
+            text = plain_text(str(value.get("text") or value.get("label") or
+                                  value.get("title") or ""))
+            raw = value.get("url") or value.get("href") or value.get("link")
+            url, url_key = (str(raw), key) if raw else (None, None)
+        elif isinstance(value, list):
+            r.warn(key, "must be text or {text, url}, not a list; ignored")
+        else:
+            text = plain_text(str(value))
+    url_hit = r.text("cta_url")
+    if url_hit is not None and url is None:
+        url_key, url = url_hit
+    if url is not None:
+        absolute = urljoin(article_url, url.strip())
+        if urlsplit(absolute).scheme not in SAFE_SCHEMES or (
+            urlsplit(absolute).scheme != "mailto" and not urlsplit(absolute).hostname
+        ):
+            r.warn(url_key or "cta", f"{_clip(url)!r} is not an http(s) or mailto URL; "
+                   "the call to action stays text", "use an https URL")
+            url = None
+        else:
+            url = absolute
+    if not text and url:
+        text = "Read more"
+    return CallToAction(text, url) if text else None
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
