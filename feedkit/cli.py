@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,20 +39,54 @@ def site_options(func: F) -> F:
     return func
 
 
-def load_config(config_path: Path | None, content_dir: Path | None) -> Config:
-    """flags > FEEDKIT_* env > feedkit.toml > defaults."""
-    overrides: dict[str, object] = {}
+def load_config(config_path: Path | None, content_dir: Path | None, **overrides: str) -> Config:
+    """flags > FEEDKIT_* env > feedkit.toml > defaults (``overrides`` keyed like "build.output")."""
+    settings: dict[str, object] = dict(overrides)
     if content_dir is not None:
-        overrides["content.dir"] = str(content_dir)
-    return config_module.load(config_path, overrides=overrides)
+        settings["content.dir"] = str(content_dir)
+    return config_module.load(config_path, overrides=settings)
 
 
-def show_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+def display_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Config) -> None:
+    """One line per problem on stderr; article paths shown as the user would open them."""
     for problem in problems:
+        if problem.path is not None and not problem.path.is_absolute():
+            problem = replace(problem, path=Path(display_path(config.content_dir / problem.path)))
+        elif problem.path is not None:
+            problem = replace(problem, path=Path(display_path(problem.path)))
         click.echo(str(problem), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FeedkitFailure(click.ClickException):
+    """A ``FeedkitError`` on its way out: one line on stderr, the error's exit code."""
+
+    def __init__(self, error: FeedkitError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"feedkit: error: {self.format_message()}", err=True)
+
+
+class FeedkitGroup(click.Group):
+    """Turns any ``FeedkitError`` raised by a command into its one-line message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FeedkitError as exc:
+            raise FeedkitFailure(exc) from exc
+
+
+@click.group(cls=FeedkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="feedkit")
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -60,6 +95,7 @@ def cli(verbose: int, quiet: bool) -> None:
 
     \b
         feedkit check            # what would be published, and every problem
+        feedkit build            # write the feeds into public/
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
@@ -86,7 +122,7 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
-    show_problems(report.problems)
+    show_problems(report.problems, config)
     rows = [(a.published.astimezone(config.site.timezone).strftime("%Y-%m-%d %H:%M"),
              a.status(report.now).value, a.slug, a.title) for a in report.articles]
     widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
@@ -103,18 +139,45 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@site_options
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the feeds to [default: public/ next to feedkit.toml].")
+@click.option("--limit", type=click.IntRange(min=0),
+              help="Newest N articles per feed; 0 means all [default: [feed] limit, 50].")
+@click.option("--strict", is_flag=True, help="Write nothing and exit 1 if any article has a "
+              "problem.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints one document for CI.")
+def build(config_path: Path | None, content_dir: Path | None, output_dir: Path | None,
+          limit: int | None, strict: bool, output_format: str) -> None:
+    """Write RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, site-wide and per tag.
+
+    Writes feed.xml, atom.xml, feed.json, tags/<tag>/feed.xml and atom.xml, and feed.xsl
+    (so a feed opened in a browser reads as a page). Unchanged files are left alone.
+
+    \b
+        feedkit build --output public/
+    """
+    overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
+    config = load_config(config_path, content_dir, **overrides)
+    report = pipeline.build(config, strict=strict, limit=limit)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        sys.exit(report.exit_code)
+    show_problems(report.problems, config)
+    s = report.statuses
+    skipped = [f"{s[Status.DRAFT]} draft", f"{s[Status.FUTURE]} future",
+               f"{s[Status.ARCHIVED]} archived", f"{report.skipped_files} with errors"]
+    click.echo(f"{len(report.published)} articles published; skipped: {', '.join(skipped)}")
+    for path, result in report.files.items():
+        click.echo(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    click.echo(f"{len(report.written)} files written, "
+               f"{len(report.files) - len(report.written)} unchanged, in "
+               f"{display_path(report.output_dir)}")
+    sys.exit(report.exit_code)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a ``FeedkitError`` becomes its one-line message and its exit code."""
-    try:
-        cli.main(args=argv, prog_name="feedkit", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except FeedkitError as exc:
-        click.echo(f"feedkit: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    """The console script: run the CLI (click prints errors and sets the exit code)."""
+    cli.main(args=argv, prog_name="feedkit")

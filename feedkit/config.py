@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedkit.errors import ConfigError, Problem, warning
-from feedkit.model import Site
+from feedkit.model import FeedOptions, Site
 
 CONFIG_NAME = "feedkit.toml"
 ENV_PREFIX = "FEEDKIT_"
@@ -62,6 +62,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of articles, relative to feedkit.toml (flag: --content)."),
     Setting("content.max_file_size", "int", 5_000_000,
             "Articles larger than this many bytes are reported and skipped.", minimum=1),
+    Setting("build.output", "path", "public",
+            "Folder the feeds are written to, relative to feedkit.toml (flag: --output)."),
+    Setting("feed.limit", "int", 50,
+            "Newest N articles in each feed; 0 means all (flag: --limit).", minimum=0),
+    Setting("feed.content", "choice", "full",
+            "full: each item carries the whole article; summary: the description only.",
+            choices=("full", "summary")),
+    Setting("feed.id_scheme", "choice", "tag",
+            "tag: ids that survive a new domain or https (tag:host,date:slug); "
+            "url: the article URL (for sites whose old feeds used URLs).",
+            choices=("tag", "url")),
+    Setting("feed.id_base", "str", "",
+            "The name in tag: ids (default: the host of site.url); keep it when the site moves."),
+    Setting("feed.icon", "str", "", "Small square icon URL (absolute, or relative to site.url)."),
+    Setting("feed.logo", "str", "", "Larger logo image URL (absolute, or relative to site.url)."),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -74,6 +89,8 @@ class Config:
     site: Site
     content_dir: Path
     max_file_size: int
+    output_dir: Path
+    feed: FeedOptions
     config_path: Path | None
     root: Path
     values: Mapping[str, object] = field(repr=False)
@@ -259,15 +276,19 @@ def load(
     file_values: dict[str, Any] = {}
     warnings: list[Problem] = []
     if path is not None:
+        path = path if path.is_absolute() else cwd / path
         file_values, warnings = read_toml(path)
     root = path.parent if path is not None else cwd
 
     values: dict[str, object] = {}
+    from_user: set[str] = set()  # keys set by a flag or the environment: paths relative to cwd
     for s in SETTINGS:
         if s.key in overrides and overrides[s.key] is not None:
             raw, source = overrides[s.key], f"--{s.name.replace('_', '-')}"
+            from_user.add(s.key)
         elif s.env in env:
             raw, source = env[s.env], s.env
+            from_user.add(s.key)
         elif s.key in file_values:
             raw, source = file_values[s.key], f"{path}: {s.key}"
         else:
@@ -293,20 +314,30 @@ def load(
         description=str(values["site.description"]),
         language=str(values["site.language"]),
         author=str(values["site.author"]),
-        author_email=values["site.author_email"] if values["site.author_email"] else None,  # type: ignore[arg-type]
+        author_email=str(values["site.author_email"] or "") or None,
         timezone=ZoneInfo(str(values["site.timezone"])),
     )
-    content_dir = Path(str(values["content.dir"])).expanduser()
-    if not content_dir.is_absolute():
-        # a --content flag is relative to where the user typed it; the config's to its own folder
-        base = cwd if overrides.get("content.dir") else root
-        content_dir = base / content_dir
-    max_size = values["content.max_file_size"]
-    assert isinstance(max_size, int)
+    def folder(key: str) -> Path:
+        # a flag or variable is relative to where the user typed it; the file's to its folder
+        value = Path(str(values[key])).expanduser()
+        return value if value.is_absolute() else (cwd if key in from_user else root) / value
+
+    max_size, limit = values["content.max_file_size"], values["feed.limit"]
+    assert isinstance(max_size, int) and isinstance(limit, int)
+    feed = FeedOptions(
+        content=str(values["feed.content"]),
+        limit=limit,
+        id_base=str(values["feed.id_base"]),
+        id_scheme=str(values["feed.id_scheme"]),
+        icon=str(values["feed.icon"]) or None,
+        logo=str(values["feed.logo"]) or None,
+    )
     return Config(
         site=site,
-        content_dir=content_dir,
+        content_dir=folder("content.dir"),
         max_file_size=max_size,
+        output_dir=folder("build.output"),
+        feed=feed,
         config_path=path,
         root=root,
         values=values,

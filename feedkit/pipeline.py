@@ -1,4 +1,4 @@
-"""The jobs as library calls: ``check()`` (and, later, ``build()`` and ``digest()``) → a report.
+"""The jobs as library calls: ``check()`` and ``build()`` (and, later, ``digest()``) → a report.
 
 No flag parsing, printing or ``sys.exit`` here. The clock is read only when the caller passes
 no ``now``.
@@ -7,14 +7,19 @@ no ``now``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+from feedkit.assets import read_template
 from feedkit.config import Config
 from feedkit.content import load_articles
-from feedkit.errors import Problem, error, warning
+from feedkit.errors import FeedkitError, Problem, error, warning
 from feedkit.model import Article, Status
-from feedkit.selection import count_statuses, ordered
+from feedkit.output import OutputFolder, WriteResult
+from feedkit.selection import count_statuses, ordered, publishable
+
+XSL_NAME = "feed.xsl"
 
 _UNSAFE = re.compile(
     r"<\s*(script|iframe|object|embed|form|style)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I
@@ -106,3 +111,78 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
                                     "remove them from the article"))
     return CheckReport(tuple(ordered(result.articles)), tuple(problems), now, result.files,
                        strict)
+
+
+class StrictError(FeedkitError):
+    """``--strict`` and the content has problems: nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What ``build`` did: the files (written or unchanged), the articles and the problems."""
+
+    output_dir: Path
+    files: dict[str, WriteResult]
+    articles: tuple[Article, ...]
+    published: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    now: datetime
+    skipped_files: int = 0
+    statuses: dict[Status, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+    @property
+    def written(self) -> list[str]:
+        return [p for p, r in self.files.items() if r is WriteResult.WRITTEN]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "output": str(self.output_dir),
+            "published": len(self.published),
+            "statuses": {s.value: n for s, n in self.statuses.items()},
+            "skipped_files": self.skipped_files,
+            "files": {path: result.value for path, result in self.files.items()},
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def build(config: Config, *, now: datetime | None = None, strict: bool = False,
+          limit: int | None = None) -> BuildReport:
+    """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``.
+
+    Articles with problems are skipped and reported; with ``strict`` any problem raises
+    ``StrictError`` before anything is written. ``limit`` overrides ``[feed] limit``.
+    """
+    from dataclasses import replace
+
+    from feedkit.feeds import render_feeds
+
+    now = now or utc_now()
+    result = load_articles(config.content_dir, site=config.site,
+                           max_file_size=config.max_file_size)
+    problems = tuple(config.warnings) + result.problems
+    if strict and problems:
+        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
+                          "nothing was written (run feedkit check for the list)")
+    if any(p.is_error and p.path == config.content_dir for p in result.problems):
+        raise FeedkitError(f"{config.content_dir}: content folder not found "
+                           "(pass --content DIR or set [content] dir in feedkit.toml)")
+    options = config.feed if limit is None else replace(config.feed, limit=limit)
+    published = tuple(publishable(result.articles, now))
+    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME)
+    files[XSL_NAME] = read_template(f"feeds/{XSL_NAME}")
+    written = OutputFolder(config.output_dir).write_all(dict(sorted(files.items())))
+    failed_files = len({p.path for p in result.problems if p.is_error})
+    return BuildReport(
+        output_dir=config.output_dir,
+        files=written,
+        articles=tuple(ordered(result.articles)),
+        published=published,
+        problems=problems,
+        now=now,
+        skipped_files=failed_files,
+        statuses=count_statuses(result.articles, now),
+    )

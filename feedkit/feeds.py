@@ -1,0 +1,270 @@
+"""Site + articles → feed bytes: RSS 2.0, Atom 1.0 (feedgen) and JSON Feed 1.1 (json).
+
+Every date, id and ordering is set here explicitly: feedgen's defaults stamp "now", reverse
+entry order and write an invalid Atom ``type="CDATA"``. Pure: returns bytes, writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import quote, urljoin, urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from feedkit.dates import format_rfc3339
+from feedkit.html import plain_text, strip_controls
+from feedkit.metadata import slugify
+from feedkit.model import Article, FeedOptions, Site
+
+GENERATOR = "feedkit"
+GENERATOR_URI = "https://pypi.org/project/feedkit/"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with no items: never "now"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed to render: where it lives (relative to the output folder) and what it holds."""
+
+    path: str  # e.g. "feed.xml", "tags/python/atom.xml"
+    title: str
+    articles: tuple[Article, ...]
+
+
+def tag_slug(tag: str) -> str:
+    """A safe file name for a tag's feeds: no ``/``, no ``..``, never empty.
+
+    >>> tag_slug("../etc/passwd"), tag_slug("C++"), tag_slug("Café Society")
+    ('etc-passwd', 'c', 'café-society')
+    """
+    return slugify(tag, limit=60) or "tag"
+
+
+def article_id(article: Article, site: Site, options: FeedOptions) -> str:
+    """The id readers remember the article by; it must survive a move to https, a new domain
+    or a trailing slash. An explicit front-matter id wins."""
+    if article.id:
+        return article.id
+    if options.id_scheme == "url":
+        return article.url
+    authority = options.id_base or urlsplit(site.url).hostname or "localhost"
+    day = article.published.astimezone(site.timezone).date().isoformat()
+    return f"tag:{authority},{day}:{quote(article.slug, safe='-._~')}"
+
+
+def item_html(article: Article, options: FeedOptions) -> str:
+    """The HTML a reader shows: the hero image first, then the body (or the description),
+    then the call to action — a link when it has a URL, text when it has none."""
+    parts = []
+    if article.hero_image is not None:
+        parts.append(f'<p><img src="{escape(article.hero_image.url)}" '
+                     f'alt="{escape(article.hero_image.alt)}"></p>')
+    if options.content == "full":
+        parts.append(article.content_html())
+    elif article.description:
+        parts.append(f"<p>{escape(article.description)}</p>")
+    if article.cta is not None:
+        text = escape(article.cta.text)
+        parts.append(f'<p><a href="{escape(article.cta.url)}">{text}</a></p>'
+                     if article.cta.url else f"<p><strong>{text}</strong></p>")
+    return "\n".join(parts)
+
+
+def _updated(articles: Sequence[Article]) -> datetime:
+    return max((a.modified for a in articles), default=EPOCH)
+
+
+def _authors(article: Article, site: Site) -> list[dict[str, str]]:
+    authors = [{"name": a.name, **({"email": a.email} if a.email else {}),
+                **({"uri": a.url} if a.url else {})} for a in article.authors]
+    if not authors and site.author:
+        authors = [{"name": site.author, **({"email": site.author_email}
+                                             if site.author_email else {})}]
+    return authors
+
+
+def _xml_text(value: str) -> str:
+    # article fields are plain text already (content.py); this guards XML against the rest
+    return strip_controls(value)
+
+
+def _site_text(value: str) -> str:
+    # site strings come from feedkit.toml as typed: readers often show titles as HTML
+    return plain_text(value)
+
+
+def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("media", atom=True, rss=True)
+    fg.load_extension("dc", atom=False, rss=True)
+    self_url = urljoin(site.url, feed.path)
+    fg.id(self_url)
+    fg.title(_site_text(feed.title))
+    description = _site_text(site.description or site.title)
+    if atom:
+        fg.subtitle(description)
+        fg.link(href=site.url, rel="alternate", type="text/html")
+        fg.link(href=self_url, rel="self", type="application/atom+xml")
+    else:
+        fg.description(description)
+        fg.link(href=self_url, rel="self", type="application/rss+xml")
+        fg.link(href=site.url, rel="alternate")
+    fg.language(site.language)
+    if site.author:
+        fg.author({"name": _site_text(site.author),
+                   **({"email": site.author_email} if site.author_email else {})})
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    if options.icon:
+        fg.icon(urljoin(site.url, options.icon))
+    if options.logo:
+        logo = urljoin(site.url, options.logo)
+        fg.logo(logo) if atom else fg.image(url=logo, title=_site_text(site.title), link=site.url)
+    updated = _updated(feed.articles)
+    fg.updated(updated)  # atom:updated and rss:lastBuildDate, never the build time
+    if not atom:
+        fg.docs("https://www.rssboard.org/rss-specification")
+    for article in feed.articles:
+        _add_entry(fg, article, site, options, atom=atom)
+    return fg
+
+
+def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedOptions, *,
+               atom: bool) -> None:
+    fe = fg.add_entry(order="append")  # feedgen prepends by default, reversing the order
+    ident = article_id(article, site, options)
+    fe.guid(ident, permalink=ident == article.url)
+    fe.title(_xml_text(article.title))
+    fe.link(href=article.url, rel="alternate", type="text/html")
+    fe.published(article.published)
+    fe.updated(article.modified)  # feedgen would stamp "now"
+    if article.description:
+        if atom:
+            fe.summary(_xml_text(article.description))
+        else:
+            fe.description(_xml_text(article.description))
+    html = item_html(article, options)
+    if atom:
+        fe.content(html, type="html")
+    elif options.content == "full" or not article.description:
+        fe.content(html, type="html")  # RSS: content:encoded beside the description
+    authors = _authors(article, site)
+    if atom:
+        for author in authors:
+            fe.author(author)
+    else:
+        for author in authors:
+            fe.dc.dc_creator(author["name"])
+    for tag in article.tags:
+        fe.category(term=_xml_text(tag), label=_xml_text(tag))
+    if article.hero_image is not None:
+        fe.media.content(url=article.hero_image.url, medium="image", group=None)
+        fe.media.thumbnail(url=article.hero_image.url, group=None)
+
+
+def _with_stylesheet(xml: bytes, xsl_href: str | None) -> bytes:
+    if not xsl_href:
+        return xml
+    declaration_end = xml.index(b"?>") + 2
+    pi = f'\n<?xml-stylesheet href="{escape(xsl_href)}" type="text/xsl"?>'.encode()
+    return xml[:declaration_end] + pi + xml[declaration_end:]
+
+
+def render_rss(site: Site, feed: Feed, options: FeedOptions, *, xsl_href: str | None = None
+               ) -> bytes:
+    """RSS 2.0 with the content, atom (self link), dc and media namespaces."""
+    fg = _generator(site, feed, options, atom=False)
+    return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8"), xsl_href)
+
+
+def render_atom(site: Site, feed: Feed, options: FeedOptions, *, xsl_href: str | None = None
+                ) -> bytes:
+    """Atom 1.0 with ``content type="html"`` and the media namespace."""
+    fg = _generator(site, feed, options, atom=True)
+    return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8"), xsl_href)
+
+
+def render_json(site: Site, feed: Feed, options: FeedOptions) -> bytes:
+    """JSON Feed 1.1, built from the model with a fixed key order."""
+    document: dict[str, object] = {
+        "version": JSON_FEED_VERSION,
+        "title": _site_text(feed.title),
+        "home_page_url": site.url,
+        "feed_url": urljoin(site.url, feed.path),
+    }
+    if site.description:
+        document["description"] = _site_text(site.description)
+    if options.icon:
+        document["favicon"] = urljoin(site.url, options.icon)
+    if options.logo:
+        document["icon"] = urljoin(site.url, options.logo)
+    if site.author:
+        document["authors"] = [{"name": _site_text(site.author)}]
+    document["language"] = site.language
+    items = []
+    for article in feed.articles:
+        item: dict[str, object] = {
+            "id": article_id(article, site, options),
+            "url": article.url,
+            "title": article.title,
+            "content_html": item_html(article, options),
+        }
+        if article.description:
+            item["summary"] = article.description
+        if article.hero_image is not None:
+            item["image"] = article.hero_image.url
+        item["date_published"] = format_rfc3339(article.published)
+        item["date_modified"] = format_rfc3339(article.modified)
+        authors = [{"name": a.name, **({"url": a.url} if a.url else {})}
+                   for a in article.authors]
+        if authors:
+            item["authors"] = authors
+        if article.tags:
+            item["tags"] = list(article.tags)
+        items.append(item)
+    document["items"] = items
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _relative_xsl(feed_path: str, xsl_name: str) -> str:
+    depth = feed_path.count("/")
+    return "../" * depth + xsl_name
+
+
+def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) -> list[Feed]:
+    """The site feeds and one per tag, each holding the newest ``options.limit`` articles.
+
+    ``articles`` are the publishable ones, newest first.
+    """
+    limit = options.limit or None
+    feeds = [Feed("feed.xml", site.title, tuple(articles[:limit]))]
+    by_slug: dict[str, tuple[str, list[Article]]] = {}
+    for article in articles:
+        for tag in article.tags:
+            name, members = by_slug.setdefault(tag_slug(tag), (tag, []))
+            if article not in members:
+                members.append(article)
+    for slug in sorted(by_slug):
+        name, members = by_slug[slug]
+        feeds.append(Feed(f"tags/{slug}/feed.xml", f"{site.title}: {name}",
+                          tuple(members[:limit])))
+    return feeds
+
+
+def render_feeds(site: Site, articles: Sequence[Article], options: FeedOptions,
+                 *, xsl_name: str | None = "feed.xsl") -> dict[str, bytes]:
+    """Every feed file of the site, keyed by its path in the output folder (sorted)."""
+    outputs: dict[str, bytes] = {}
+    for feed in plan_feeds(site, articles, options):
+        folder = feed.path.rsplit("/", 1)[0] + "/" if "/" in feed.path else ""
+        xsl = _relative_xsl(feed.path, xsl_name) if xsl_name else None
+        outputs[feed.path] = render_rss(site, feed, options, xsl_href=xsl)
+        atom = Feed(f"{folder}atom.xml", feed.title, feed.articles)
+        outputs[atom.path] = render_atom(site, atom, options, xsl_href=xsl)
+        if not folder:
+            outputs["feed.json"] = render_json(site, Feed("feed.json", feed.title,
+                                                          feed.articles), options)
+    return dict(sorted(outputs.items()))
