@@ -101,7 +101,7 @@ def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> F
     fg = FeedGenerator()
     fg.load_extension("media", atom=True, rss=True)
     fg.load_extension("dc", atom=False, rss=True)
-    self_url = urljoin(site.url, feed.path)
+    self_url = urljoin(site.url, quote(feed.path))
     fg.id(self_url)
     fg.title(_site_text(feed.title))
     description = _site_text(site.description or site.title)
@@ -122,7 +122,7 @@ def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> F
         fg.icon(urljoin(site.url, options.icon))
     if options.logo:
         logo = urljoin(site.url, options.logo)
-        fg.logo(logo) if atom else fg.image(url=logo, title=_site_text(site.title), link=site.url)
+        fg.logo(logo) if atom else fg.image(url=logo, title=_site_text(feed.title), link=site.url)
     updated = _updated(feed.articles)
     fg.updated(updated)  # atom:updated and rss:lastBuildDate, never the build time
     if not atom:
@@ -147,11 +147,11 @@ def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedOpt
         else:
             fe.description(_xml_text(article.description))
     html = item_html(article, options)
-    if atom:
-        fe.content(html, type="html")
-    elif options.content == "full" or not article.description:
+    if html and (atom or options.content == "full" or not article.description):
         fe.content(html, type="html")  # RSS: content:encoded beside the description
     authors = _authors(article, site)
+    if atom and not authors:  # RFC 4287 4.1.1: an entry needs an author if the feed has none
+        authors = [{"name": _site_text(site.title)}]
     if atom:
         for author in authors:
             fe.author(author)
@@ -193,7 +193,7 @@ def render_json(site: Site, feed: Feed, options: FeedOptions) -> bytes:
         "version": JSON_FEED_VERSION,
         "title": _site_text(feed.title),
         "home_page_url": site.url,
-        "feed_url": urljoin(site.url, feed.path),
+        "feed_url": urljoin(site.url, quote(feed.path)),
     }
     if site.description:
         document["description"] = _site_text(site.description)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from feedkit.model import Article, Site, TextBody
@@ -23,7 +24,7 @@ def make_article(**kw: object) -> Article:
     values: dict[str, object] = {
         "path": Path(f"{slug}.md"),
         "slug": slug,
-        "url": f"{SITE_URL}{slug}/",
+        "url": f"{SITE_URL}{quote(slug)}/",
         "title": "A post",
         "published": datetime(2025, 2, 5, tzinfo=UTC),
         "body": TextBody(str(kw.pop("body", "Hello *world*."))),

@@ -295,3 +295,62 @@ def test_each_tag_gets_rss_and_atom_feeds() -> None:
     assert tag_feed.find(f"{ATOM}link[@rel='self']").get("href") == \
         f"{SITE_URL}tags/python/atom.xml"
     assert b'href="../../feed.xsl"' in files["tags/python/feed.xml"]
+
+
+# -- validity beyond feedparser -------------------------------------------------------------------
+
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "jsonfeed-1.1.schema.json"
+
+
+def _json_feed_errors(data: bytes) -> list[str]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(json.loads(SCHEMA.read_text()),
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(json.loads(data))]
+
+
+def test_format_checks_are_active() -> None:
+    from jsonschema import Draft202012Validator
+
+    checkers = Draft202012Validator.FORMAT_CHECKER.checkers
+    assert {"date-time", "uri"} <= set(checkers)
+    assert _json_feed_errors(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                         "title": "t", "items": [{"id": "1", "content_html": "",
+                                         "date_published": "yesterday"}]}).encode())
+
+
+def test_json_feeds_match_the_json_feed_schema(seed_build) -> None:
+    _, files = seed_build
+    assert _json_feed_errors(files["feed.json"]) == []
+
+
+def test_json_feed_of_every_shape_matches_the_schema() -> None:
+    site = make_site(author="Ann", description="About")
+    articles = [
+        make_article(slug="ünï", tags=("Café Society",), authors=(Author("B", None, None),),
+                     hero_image=Image("https://img.example.org/a.jpg", "a"),
+                     updated=datetime(2025, 3, 1, tzinfo=UTC)),
+        make_article(slug="plain", body=""),
+    ]
+    files = render_feeds(site, articles, FeedOptions(icon="i.png", logo="l.png"))
+    assert _json_feed_errors(files["feed.json"]) == []
+    assert _json_feed_errors(render_feeds(site, [], FeedOptions())["feed.json"]) == []
+
+
+def test_non_ascii_tag_feed_urls_are_percent_encoded() -> None:
+    files = render_feeds(make_site(), [make_article(tags=("Café",))], FeedOptions())
+    root = etree.fromstring(files["tags/café/atom.xml"])
+    assert root.findtext(f"{ATOM}id") == f"{SITE_URL}tags/caf%C3%A9/atom.xml"
+
+
+def test_atom_entries_always_have_an_author() -> None:
+    feed = Feed("atom.xml", "T", (make_article(),))
+    root = etree.fromstring(render_atom(make_site(title="The Site"), feed, FeedOptions()))
+    assert root.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "The Site"
+
+
+def test_empty_content_is_left_out_rather_than_blank() -> None:
+    feed = Feed("atom.xml", "T", (make_article(body="", description=""),))
+    data = render_atom(make_site(), feed, FeedOptions(content="summary"))
+    assert b"<content" not in data
