@@ -178,6 +178,75 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@site_options
+@click.option("--since", required=True, metavar="SPEC",
+              help="Start of the window: 2025-02-01, 2025-02-01T08:00+01:00, 36h, 7d, 2w, or "
+              "'last' (everything not yet sent).")
+@click.option("--until", metavar="SPEC", help="End of the window (excluded) [default: now].")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for digest.html/.txt/.eml [default: public/digest/].")
+@click.option("--limit", type=click.IntRange(min=0),
+              help="Most articles in the digest; 0 means all [default: [digest] limit].")
+@click.option("--min-items", type=click.IntRange(min=0),
+              help="Fewer articles than this: write nothing, exit 3 [default: 1].")
+@click.option("--send", is_flag=True, help="Deliver over SMTP, then record the articles as sent.")
+@click.option("--to", "to", multiple=True, metavar="ADDR",
+              help="Recipient (repeatable) [default: [digest] to].")
+@click.option("--test", is_flag=True,
+              help="With --to: send to yourself with [TEST] in the subject; record nothing.")
+@click.option("--mark-sent", is_flag=True,
+              help="Record the articles as sent without sending (you deliver digest.eml).")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="State file [default: .feedkit/state.db next to feedkit.toml].")
+@click.option("--dry-run", is_flag=True, help="Show what would go out; write, send and record "
+              "nothing.")
+def digest(config_path: Path | None, content_dir: Path | None, since: str, until: str | None,
+           output_dir: Path | None, limit: int | None, min_items: int | None, send: bool,
+           to: tuple[str, ...], test: bool, mark_sent: bool, state: Path | None,
+           dry_run: bool) -> None:
+    """Write (and send) an email digest of the articles published in a window.
+
+    Exit codes: 0 written (and sent), 1 error, 2 usage, 3 nothing new to send.
+
+    \b
+        feedkit digest --since last --send          # daily cron job
+        feedkit digest --since 7d --to me@example.org --test
+    """
+    from feedkit.newsletter import DigestRequest
+
+    config = load_config(config_path, content_dir)
+    request = DigestRequest(since=since, until=until, limit=limit, min_items=min_items,
+                            send=send, test=test, to=to, mark_sent=mark_sent, dry_run=dry_run,
+                            state=state, output=output_dir)
+    report = pipeline.digest(config, request)
+    show_problems([p for p in report.problems if p.is_error], config)
+    zone = config.site.timezone
+    window = report.window
+    click.echo(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "
+               f"{window.until.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), until excluded")
+    for article in report.articles:
+        click.echo(f"  {article.published.astimezone(zone):%Y-%m-%d %H:%M}  {article.title}")
+    if report.digest is None:
+        click.echo(f"nothing new to send: {len(report.articles)} article(s), fewer than "
+                   f"--min-items {max(report.min_items, 1)}; nothing written")
+        sys.exit(3)
+    for note in report.digest.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML)")
+    if report.dry_run:
+        click.echo("dry run: nothing written, sent or recorded")
+        sys.exit(0)
+    for path, result in report.files.items():
+        assert report.output_dir is not None
+        click.echo(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    if report.sent_to:
+        click.echo(f"sent to {len(report.sent_to)} recipient(s)" + (" (test)" if test else ""))
+    if report.recorded:
+        click.echo(f"recorded {len(report.articles)} article(s) as sent")
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the CLI (click prints errors and sets the exit code)."""
     cli.main(args=argv, prog_name="feedkit")

@@ -29,7 +29,7 @@ class Setting:
     """One setting: ``section.name``, its type, default and one line of help."""
 
     key: str
-    kind: str  # str | int | bool | url | timezone | language | email | path | choice
+    kind: str  # str | int | bool | url | timezone | language | email | path | choice | list
     default: object
     help: str
     choices: tuple[str, ...] = ()
@@ -77,6 +77,37 @@ SETTINGS: tuple[Setting, ...] = (
             "The name in tag: ids (default: the host of site.url); keep it when the site moves."),
     Setting("feed.icon", "str", "", "Small square icon URL (absolute, or relative to site.url)."),
     Setting("feed.logo", "str", "", "Larger logo image URL (absolute, or relative to site.url)."),
+    Setting("digest.output", "path", "public/digest",
+            "Folder for digest.html, digest.txt, digest.eml and archive/ (flag: --output)."),
+    Setting("digest.state", "path", ".feedkit/state.db",
+            "SQLite file recording what each digest sent (flag: --state)."),
+    Setting("digest.templates", "path", "",
+            "Folder of your own email templates, tried before the built-in ones."),
+    Setting("digest.subject", "str", "{site_title}: {count} new {articles} ({date})",
+            "Subject line; {site_title}, {count}, {articles}, {date}, {first_title} are filled."),
+    Setting("digest.from", "str", "", "Sender, e.g. 'Harbour Ledger <news@example.org>'."),
+    Setting("digest.to", "list", [], "Recipients when --to is not given (a list of addresses)."),
+    Setting("digest.first_run_since", "str", "7d",
+            "What --since last means before any digest was recorded (a date or 36h, 7d, 2w)."),
+    Setting("digest.min_items", "int", 1,
+            "Fewer articles than this: write nothing and exit 3 (flag: --min-items).", minimum=0),
+    Setting("digest.limit", "int", 20, "Most articles in one digest; 0 means all.", minimum=0),
+    Setting("digest.unsubscribe_url", "str", "",
+            "https URL (or mailto:) for the footer and the List-Unsubscribe header."),
+    Setting("digest.archive_url", "str", "",
+            "Public URL of the digest archive folder; adds a 'View in browser' link."),
+    Setting("digest.include_updated", "bool", False,
+            "List already-sent articles updated in the window in a short section."),
+    Setting("digest.list_id", "str", "",
+            "List-Id header value (default: digest.<host of site.url>)."),
+    Setting("smtp.host", "str", "", "SMTP server for --send."),
+    Setting("smtp.port", "int", 0, "SMTP port (default: 465 for ssl, 587 for starttls, 25 for "
+            "none).", minimum=0),
+    Setting("smtp.security", "choice", "starttls", "starttls, ssl or none.",
+            choices=("starttls", "ssl", "none")),
+    Setting("smtp.username", "str", "",
+            "SMTP user name; the password comes only from FEEDKIT_SMTP_PASSWORD."),
+    Setting("smtp.timeout", "int", 30, "Seconds to wait for the SMTP server.", minimum=1),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -93,12 +124,28 @@ class Config:
     feed: FeedOptions
     config_path: Path | None
     root: Path
+    cwd: Path
     values: Mapping[str, object] = field(repr=False)
     warnings: tuple[Problem, ...] = ()
+    from_user: frozenset[str] = frozenset()
+    smtp_password: str | None = field(default=None, repr=False)
+
+    def path(self, key: str) -> Path:
+        """A path setting resolved: flags and variables against the current folder, the
+        file's values against the file's folder."""
+        return _resolve_path(self.values[key], user=key in self.from_user, cwd=self.cwd,
+                             root=self.root)
+
 
     def get(self, key: str) -> object:
         """The resolved value of a setting by its ``section.name`` key."""
         return self.values[key]
+
+
+def _resolve_path(value: object, *, user: bool, cwd: Path, root: Path) -> Path:
+    # a flag or variable is relative to where the user typed it; the file's to its folder
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else (cwd if user else root) / path
 
 
 # -- coercion -----------------------------------------------------------------------------------
@@ -181,6 +228,15 @@ def _to_email(s: Setting, value: object) -> str | None:
     return text
 
 
+def _to_list(s: Setting, value: object) -> list[str]:
+    if isinstance(value, str):  # from the environment: comma-separated
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [item.strip() for item in value if item.strip()]
+    raise ValueError(f"must be a list of strings, got {_describe(value)}",
+                     'write it like ["a@example.org", "b@example.org"]')
+
+
 def _to_choice(s: Setting, value: object) -> str:
     text = _to_str(s, value)
     if text not in s.choices:
@@ -198,6 +254,7 @@ _COERCE: dict[str, Callable[[Setting, object], object]] = {
     "email": _to_email,
     "path": _to_str,
     "choice": _to_choice,
+    "list": _to_list,
 }
 
 
@@ -239,6 +296,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], list[Problem]]:
             continue
         for name, value in table.items():
             key = f"{section}.{name}"
+            if key == "smtp.password":
+                raise ConfigError(f"{path}: smtp.password: passwords are never read from the "
+                                  "config file (remove it and set FEEDKIT_SMTP_PASSWORD)")
             if key in SETTINGS_BY_KEY:
                 flat[key] = value
             else:
@@ -318,9 +378,7 @@ def load(
         timezone=ZoneInfo(str(values["site.timezone"])),
     )
     def folder(key: str) -> Path:
-        # a flag or variable is relative to where the user typed it; the file's to its folder
-        value = Path(str(values[key])).expanduser()
-        return value if value.is_absolute() else (cwd if key in from_user else root) / value
+        return _resolve_path(values[key], user=key in from_user, cwd=cwd, root=root)
 
     max_size, limit = values["content.max_file_size"], values["feed.limit"]
     assert isinstance(max_size, int) and isinstance(limit, int)
@@ -340,6 +398,9 @@ def load(
         feed=feed,
         config_path=path,
         root=root,
+        cwd=cwd,
         values=values,
         warnings=tuple(warnings),
+        from_user=frozenset(from_user),
+        smtp_password=env.get("FEEDKIT_SMTP_PASSWORD") or None,
     )

@@ -10,7 +10,8 @@ Imports nothing from feedkit, so every module may use it.
      ├── RenderError                          a feed or the digest cannot be rendered
      ├── OutputError                          an output file cannot be written
      ├── LedgerError                          the digest state file is unusable
-     └── MailError                            the digest could not be sent
+     ├── MailError                            the digest could not be sent
+     └── UsageError    (exit 2)               flags that contradict each other or the site
 
 A problem with one article is not an exception: it is a ``Problem``, collected and reported,
 and the rest of the site goes on.
@@ -51,6 +52,12 @@ class LedgerError(FeedkitError):
 
 class MailError(FeedkitError):
     """The digest could not be delivered."""
+
+
+class UsageError(FeedkitError):
+    """The request itself is wrong (a bad --since, --test without --to, …)."""
+
+    exit_code = 2
 
 
 class Severity(enum.StrEnum):

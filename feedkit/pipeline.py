@@ -1,4 +1,4 @@
-"""The jobs as library calls: ``check()`` and ``build()`` (and, later, ``digest()``) → a report.
+"""The jobs as library calls: ``check()``, ``build()`` and ``digest()`` → a report.
 
 No flag parsing, printing or ``sys.exit`` here. The clock is read only when the caller passes
 no ``now``.
@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedkit.assets import read_template
 from feedkit.config import Config
@@ -18,6 +19,9 @@ from feedkit.errors import FeedkitError, Problem, error, warning
 from feedkit.model import Article, Status
 from feedkit.output import OutputFolder, WriteResult
 from feedkit.selection import count_statuses, ordered, publishable
+
+if TYPE_CHECKING:
+    from feedkit.newsletter import DigestReport, DigestRequest
 
 XSL_NAME = "feed.xsl"
 
@@ -186,3 +190,13 @@ def build(config: Config, *, now: datetime | None = None, strict: bool = False,
         skipped_files=failed_files,
         statuses=count_statuses(result.articles, now),
     )
+
+
+def digest(config: Config, request: DigestRequest, *, now: datetime | None = None
+           ) -> DigestReport:
+    """Choose the articles for a digest, write ``digest.html``/``.txt``/``.eml`` and the
+    archive page, and send and record it when asked. ``report.exit_code`` is 3 when there was
+    nothing new (nothing written then)."""
+    from feedkit.newsletter import run_digest  # deferred: jinja2 and premailer are slow to import
+
+    return run_digest(config, request, now=now or utc_now())

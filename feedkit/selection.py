@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
+from feedkit.dates import DateError, parse_date
 from feedkit.model import Article, Status, newest_first
 
 
@@ -24,3 +27,51 @@ def count_statuses(articles: Iterable[Article], now: datetime) -> dict[Status, i
     for article in articles:
         counts[article.status(now)] += 1
     return counts
+
+
+# -- digest windows -------------------------------------------------------------------------------
+
+LAST = "last"
+_DURATION = re.compile(r"^(\d{1,5})\s*([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+class SpecError(ValueError):
+    """A --since/--until value that is not a date, a datetime, a duration or ``last``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The half-open interval ``[since, until)`` of a digest."""
+
+    since: datetime
+    until: datetime
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.since <= moment < self.until
+
+
+def parse_spec(spec: str, *, now: datetime, zone: tzinfo) -> datetime:
+    """An instant from a SPEC: ``2025-02-01`` (midnight, site time zone), an ISO datetime with or
+    without an offset (without: site time zone), or a duration back from ``now`` (``36h``,
+    ``7d``, ``2w``).
+
+    >>> from datetime import UTC
+    >>> now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    >>> parse_spec("36h", now=now, zone=UTC).isoformat()
+    '2025-02-28T00:00:00+00:00'
+    """
+    text = spec.strip()
+    m = _DURATION.match(text.lower())
+    if m:
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        return parse_date(text, zone)
+    except DateError as exc:
+        raise SpecError(f"{spec!r} is not a date, a datetime or a duration "
+                        "(write 2025-02-01, 2025-02-01T08:00+01:00, 36h, 7d, 2w or last)") from exc
+
+
+def in_window(articles: Iterable[Article], window: Window, now: datetime) -> list[Article]:
+    """Published articles (at ``now``) dated in ``window``, newest first."""
+    return [a for a in publishable(articles, now) if a.published in window]

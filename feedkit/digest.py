@@ -1,0 +1,244 @@
+"""Articles → ``Digest``: the email's subject, inlined-CSS HTML and plain-text twin.
+
+jinja2 renders the templates (the publisher's folder first, then the built-in ones), premailer
+inlines the CSS with the network off. Pure: no sending, no state, no files written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import jinja2
+
+from feedkit.assets import templates_dir
+from feedkit.feeds import article_id
+from feedkit.html import excerpt
+from feedkit.model import Article, FeedOptions, Site
+from feedkit.selection import Window
+
+SIZE_BUDGET = 100_000  # Gmail clips messages over 102 KB; keep a margin for headers
+DESCRIPTION_SHORT = 160
+_SPACER = "\u034f\u200c\u00a0" * 90  # keeps clients from filling the preview with body text
+_NO_HERO = (".webp", ".svg", ".svgz", ".avif")  # Outlook and older clients do not show them
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """How the digest is rendered (the ``[digest]`` settings that shape the email)."""
+
+    subject: str = "{site_title}: {count} new {articles} ({date})"
+    unsubscribe_url: str | None = None
+    archive_url: str | None = None
+    templates: Path | None = None
+    include_updated: bool = False
+    size_budget: int = SIZE_BUDGET
+    feed: FeedOptions = field(default_factory=FeedOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A rendered digest. ``id`` and ``message_id`` derive from its articles alone, so the same
+    articles always make the same message (and a re-send carries the same Message-ID)."""
+
+    id: str
+    subject: str
+    html: str
+    text: str
+    message_id: str
+    window: Window
+    articles: tuple[Article, ...]
+    article_ids: tuple[str, ...]
+    updated: tuple[Article, ...]
+    archive_name: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+
+def digest_id(ids: Sequence[str]) -> str:
+    """A short stable id for a set of article ids (order does not matter)."""
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
+
+
+def _environment(options: DigestOptions) -> jinja2.Environment:
+    folders = [str(options.templates)] if options.templates else []
+    folders.append(str(templates_dir() / "email"))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                            default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["wrap"] = _wrap
+    return env
+
+
+def _wrap(text: str, width: int = 72, indent: str = "") -> str:
+    return textwrap.fill(str(text), width=width, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _date(moment: datetime, site: Site) -> str:
+    """"5 February 2025" (with ", 09:30" when not midnight), never via the host locale."""
+    local = moment.astimezone(site.timezone)
+    day = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+    return day if (local.hour, local.minute) == (0, 0) else f"{day}, {local:%H:%M}"
+
+
+def _window_label(window: Window, site: Site) -> str:
+    zone = site.timezone.key if hasattr(site.timezone, "key") else str(site.timezone)
+    since, until = window.since.astimezone(site.timezone), window.until.astimezone(site.timezone)
+    return f"New from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} ({zone})"
+
+
+def _hero(article: Article) -> dict[str, str] | None:
+    image = article.hero_image
+    if image is None or not image.url.startswith("https://"):
+        return None
+    if urlsplit(image.url).path.lower().endswith(_NO_HERO):
+        return None
+    return {"url": image.url, "alt": image.alt}
+
+
+def _item(article: Article, site: Site, *, short: bool, hero: bool) -> dict[str, Any]:
+    cta = None
+    if article.cta is not None:
+        width = min(560, max(180, 14 + 9 * len(article.cta.text)))  # VML needs a pixel width
+        cta = {"text": article.cta.text, "url": article.cta.url, "vml_width": width}
+        if cta["url"] and not cta["url"].startswith(("https://", "http://", "mailto:")):
+            cta["url"] = None
+    description = excerpt(article.description, DESCRIPTION_SHORT) if short \
+        else article.description
+    return {
+        "title": article.title,
+        "url": article.url,
+        "subtitle": article.subtitle,
+        "description": description,
+        "date": _date(article.published, site),
+        "updated": _date(article.modified, site),
+        "hero": _hero(article) if hero else None,
+        "cta": cta,
+    }
+
+
+def _subject(template: str, *, site: Site, count: int, window: Window,
+             first_title: str) -> str:
+    values = {
+        "site_title": site.title,
+        "count": str(count),
+        "articles": "article" if count == 1 else "articles",
+        "date": window.until.astimezone(site.timezone).date().isoformat(),
+        "first_title": first_title,
+    }
+    subject = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+    return " ".join(subject.split())  # one line: no header injection through CR/LF
+
+
+def inline_css(html: str) -> str:
+    """Move the CSS into style attributes (premailer, network off); @media rules stay in one
+    <style> in the head; width/height attributes are never rewritten."""
+    import cssutils  # noqa: F401 - imported for its logger
+    from premailer import Premailer
+
+    logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
+    return Premailer(
+        html,
+        allow_network=False,
+        allow_loading_external_files=False,
+        # no obsolete presentational attributes (the Nu checker rejects them); Outlook gets
+        # its fixed width from the ghost table in conditional comments instead
+        disable_basic_attributes=["align", "valign", "bgcolor", "width", "height"],
+        cssutils_logging_level=logging.CRITICAL,
+        remove_classes=False,
+        strip_important=False,
+        method="html",
+    ).transform(pretty_print=False)
+
+
+def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
+                  options: DigestOptions, updated: Sequence[Article] = ()) -> Digest:
+    """Render the digest of ``articles`` (newest first), degrading to stay under the size
+    budget: shorter descriptions, then no hero images below the first, then fewer items."""
+    ids = tuple(article_id(a, site, options.feed) for a in articles)
+    did = digest_id(ids)
+    archive_name = f"{window.until.astimezone(site.timezone).date().isoformat()}-{did}.html"
+    view_url = urljoin(options.archive_url.rstrip("/") + "/", quote(archive_name)) \
+        if options.archive_url else None
+    env = _environment(options)
+    css = (templates_dir() / "email" / "digest.css").read_text(encoding="utf-8")
+    if options.templates and (options.templates / "digest.css").is_file():
+        css = (options.templates / "digest.css").read_text(encoding="utf-8")
+    host = urlsplit(site.url).hostname or "localhost"
+    base = Digest(
+        id=did, subject="", html="", text="", message_id=f"<digest-{did}@{host}>",
+        window=window, articles=tuple(articles), article_ids=ids, updated=tuple(updated),
+        archive_name=archive_name,
+    )
+    notes: list[str] = []
+    shown = len(articles)
+    for step in ("full", "short", "no-heroes", "cap"):
+        short = step != "full"
+        heroes = step in ("full", "short")
+        while True:
+            digest = _render(env, css, site, base, articles[:shown], len(articles) - shown,
+                             short=short, heroes=heroes, view_url=view_url, options=options)
+            if digest.size <= options.size_budget or step != "cap" or shown <= 1:
+                break
+            shown -= 1
+        if digest.size <= options.size_budget:
+            break
+        notes.append({"full": "descriptions shortened", "short": "hero images dropped below "
+                      "the first article", "no-heroes": "", "cap": ""}[step])
+    if shown < len(articles):
+        notes.append(f"only the newest {shown} of {len(articles)} articles fit; the email links "
+                     "to the site for the rest")
+    if digest.size > options.size_budget:
+        notes.append(f"the digest is {digest.size:,} bytes, over the {options.size_budget:,} "
+                     "byte budget (Gmail clips it)")
+    return replace(digest, notes=tuple(n for n in notes if n))
+
+
+def _render(env: jinja2.Environment, css: str, site: Site, base: Digest,
+            articles: Sequence[Article], more: int, *, short: bool, heroes: bool,
+            view_url: str | None, options: DigestOptions) -> Digest:
+    items = [_item(a, site, short=short, hero=heroes or i == 0)
+             for i, a in enumerate(articles)]
+    updated = [_item(a, site, short=True, hero=False) for a in base.updated]
+    subject = _subject(options.subject, site=site, count=len(base.articles),
+                       window=base.window, first_title=articles[0].title if articles else "")
+    context = {
+        "site": site,
+        "lang": site.language,
+        "subject": subject,
+        "preheader": excerpt(articles[0].description, 140) if articles else "",
+        "spacer": _SPACER,
+        "css": css,
+        "window": {"label": _window_label(base.window, site)},
+        "items": items,
+        "updated": updated,
+        "more": more,
+        "view_url": view_url,
+        "unsubscribe_url": options.unsubscribe_url,
+    }
+    html = inline_css(env.get_template("digest.html.j2").render(context))
+    text = env.get_template("digest.txt.j2").render(context)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return replace(base, subject=subject, html=html, text=text)

@@ -1,0 +1,162 @@
+"""The digest state file: an SQLite record of every digest sent and the articles in it.
+
+Nothing else writes it. A run that will record takes the write lock first (``BEGIN
+IMMEDIATE``) and holds it through rendering, sending and recording, so two runs at once can
+never both send; the second waits ``busy_timeout`` and then fails with a clear message.
+
+Delivery is *at least once*: articles are recorded in the same transaction, after the SMTP
+server has accepted the message. If the process dies in between, the transaction is rolled
+back, nothing is recorded, and the next run sends the same articles again — with the same
+``Message-ID``, which most mail services use to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from feedkit.errors import LedgerError
+
+APPLICATION_ID = 0x46454544  # "FEED": marks the file as feedkit's
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE digests (
+    id INTEGER PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT NOT NULL,
+    created TEXT NOT NULL,
+    sent TEXT,
+    mode TEXT NOT NULL CHECK (mode IN ('send', 'mark')),
+    message_id TEXT NOT NULL,
+    recipients INTEGER NOT NULL
+);
+CREATE TABLE digest_articles (
+    digest INTEGER NOT NULL REFERENCES digests(id),
+    article_id TEXT NOT NULL,
+    published TEXT NOT NULL,
+    PRIMARY KEY (digest, article_id)
+);
+CREATE INDEX digest_articles_by_article ON digest_articles(article_id);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article as recorded: its stable id and publish instant."""
+
+    article_id: str
+    published: datetime
+
+
+class Ledger:
+    """An open state file. Use ``Ledger.open(path)`` as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, *, create: bool = True, timeout: float = 5.0) -> Iterator[Ledger]:
+        """Open (and when ``create``, make) the state file; raises ``LedgerError`` when it is
+        corrupt, foreign or newer than this feedkit."""
+        exists = path.exists()
+        if not exists and not create:  # a read-only run with no state yet: an empty ledger
+            memory = sqlite3.connect(":memory:", isolation_level=None)
+            cls._check(memory, path, fresh=True)
+            yield cls(memory, path)
+            memory.close()
+            return
+        try:
+            if not exists:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise LedgerError(f"{path}: cannot open the state file: {exc}") from exc
+        try:
+            cls._check(db, path, fresh=not exists)
+            yield cls(db, path)
+        finally:
+            db.close()
+
+    @staticmethod
+    def _check(db: sqlite3.Connection, path: Path, *, fresh: bool) -> None:
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if fresh or (app_id == 0 and version == 0 and tables == 0):
+                db.execute("BEGIN IMMEDIATE")
+                db.executescript(_SCHEMA + f"PRAGMA application_id = {APPLICATION_ID};"
+                                 f"PRAGMA user_version = {SCHEMA_VERSION};")
+                db.execute("COMMIT") if db.in_transaction else None
+                return
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise LedgerError(f"{path}: the state file is damaged (restore it from a "
+                                  "backup; feedkit never resets it, to avoid re-sending)")
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{path}: not a usable state file ({exc}); restore it from a "
+                              "backup or pass --state with another file") from exc
+        if app_id != APPLICATION_ID:
+            raise LedgerError(f"{path}: not a feedkit state file (another program's "
+                              "database?); pass --state with another file")
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"{path}: written by a newer feedkit (schema {version}); "
+                              "upgrade feedkit")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock: commit on success, roll back on any failure."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerError(f"{self.path}: another feedkit digest is running (the state "
+                                  "file is locked); try again when it has finished") from exc
+            raise LedgerError(f"{self.path}: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def sent_ids(self) -> set[str]:
+        """Ids of every article recorded in any digest."""
+        return {row[0] for row in self._db.execute("SELECT article_id FROM digest_articles")}
+
+    def horizon(self) -> datetime | None:
+        """The ``since`` of the first recorded digest: older articles are never mailed by
+        ``--since last``."""
+        row = self._db.execute("SELECT since FROM digests ORDER BY id LIMIT 1").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def record(self, *, digest_id: str, since: datetime, until: datetime, created: datetime,
+               sent: datetime | None, mode: str, message_id: str, recipients: int,
+               entries: Iterable[Entry]) -> int:
+        """Record one digest and its articles; returns its row id."""
+        cursor = self._db.execute(
+            "INSERT INTO digests (digest_id, since, until, created, sent, mode, message_id,"
+            " recipients) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (digest_id, since.isoformat(), until.isoformat(), created.isoformat(),
+             sent.isoformat() if sent else None, mode, message_id, recipients),
+        )
+        row = cursor.lastrowid
+        self._db.executemany(
+            "INSERT OR IGNORE INTO digest_articles (digest, article_id, published) "
+            "VALUES (?, ?, ?)",
+            [(row, e.article_id, e.published.isoformat()) for e in entries],
+        )
+        assert row is not None
+        return row
+
+    def digests(self) -> list[dict[str, object]]:
+        """Every recorded digest, oldest first (for reports and tests)."""
+        cursor = self._db.execute("SELECT * FROM digests ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -1,0 +1,150 @@
+"""``Digest`` → an RFC 5322 ``multipart/alternative`` message, and its delivery over SMTP.
+
+Decides nothing about what to send; renders no templates. The SMTP password is passed in by the
+caller (it comes only from ``FEEDKIT_SMTP_PASSWORD``) and never appears in any message.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses, parseaddr
+
+from feedkit.digest import Digest
+from feedkit.errors import MailError
+
+TEST_PREFIX = "[TEST] "
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int = 0  # 0: the usual port for the security mode
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    timeout: float = 30.0
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"ssl": 465, "starttls": 587}.get(self.security, 25)
+
+
+def valid_address(text: str) -> bool:
+    """True for a single deliverable address such as ``a@example.org`` or ``Name <a@b.org>``."""
+    _, address = parseaddr(text)
+    if not address or "@" not in address or any(c in text for c in "\r\n"):
+        return False
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError):
+        return False
+    return True
+
+
+def build_message(digest: Digest, *, sender: str, recipients: Sequence[str], date: datetime,
+                  list_id: str, unsubscribe_url: str | None = None, test: bool = False
+                  ) -> EmailMessage:
+    """The digest as an email: text and HTML alternatives, and every header a list mail needs.
+
+    Deterministic: the same digest gives the same bytes (Date from the window's end, the
+    MIME boundary and Message-ID from the digest's id).
+    """
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
+    msg["Subject"] = (TEST_PREFIX if test else "") + digest.subject
+    msg["Date"] = format_datetime(date)
+    # a test send gets its own Message-ID: a mailbox that saw the test would otherwise drop
+    # the real issue as a duplicate
+    msg["Message-ID"] = digest.message_id.replace("<digest-", "<test-digest-") if test \
+        else digest.message_id
+    msg["List-Id"] = list_id
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        if unsubscribe_url.startswith("https://"):
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    msg["X-Feedkit-Digest"] = digest.id
+    msg.set_content(digest.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(digest.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.set_boundary(f"feedkit-{digest.id}")
+    return msg
+
+
+def message_bytes(msg: EmailMessage) -> bytes:
+    """The message as it goes on the wire (CRLF line ends)."""
+    return msg.as_bytes(policy=SMTP)
+
+
+def send(msg: EmailMessage, recipients: Sequence[str], settings: SmtpSettings,
+         password: str | None) -> None:
+    """Deliver one copy per recipient (each sees only their own address in To).
+
+    Raises ``MailError`` with one line for a refused login, recipient or connection. Copies
+    already accepted before a failure stay delivered; the caller records nothing, so the next
+    run sends again (with the same Message-ID).
+    """
+    if not settings.host:
+        raise MailError("no SMTP server: set [smtp] host in feedkit.toml or FEEDKIT_SMTP_HOST")
+    where = f"{settings.host}:{settings.effective_port}"
+    try:
+        with _connect(settings) as smtp:
+            if settings.username:
+                smtp.login(settings.username, password or "")
+            for recipient in recipients:
+                copy = _with_recipient(msg, recipient)
+                bare = [addr for _, addr in getaddresses([recipient])]
+                smtp.send_message(copy, to_addrs=bare)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise MailError(f"{where}: login refused for {settings.username!r} "
+                        f"({_said(exc.smtp_code, exc.smtp_error)}); check "
+                        "FEEDKIT_SMTP_PASSWORD") from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = ", ".join(f"{addr} ({_said(*answer)})" for addr, answer in
+                            exc.recipients.items())
+        raise MailError(f"{where}: recipient refused: {refused}") from exc
+    except smtplib.SMTPSenderRefused as exc:
+        raise MailError(f"{where}: sender {exc.sender!r} refused "
+                        f"({_said(exc.smtp_code, exc.smtp_error)}); check [digest] from") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise MailError(f"{where}: the server refused the message "
+                        f"({_said(exc.smtp_code, exc.smtp_error)})") from exc
+    except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+        reason = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else \
+            (str(exc) or type(exc).__name__)
+        raise MailError(f"{where}: connection failed or dropped: {reason}") from exc
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    port = settings.effective_port
+    if settings.security == "ssl":
+        return smtplib.SMTP_SSL(settings.host, port, timeout=settings.timeout,
+                                context=ssl.create_default_context())
+    smtp = smtplib.SMTP(settings.host, port, timeout=settings.timeout)
+    if settings.security == "starttls":
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
+def _with_recipient(msg: EmailMessage, recipient: str) -> EmailMessage:
+    copy = EmailMessage(policy=SMTP)
+    for name, value in msg.items():
+        copy[name] = recipient if name.lower() == "to" else value
+    copy.set_payload(msg.get_payload())
+    return copy
+
+
+def _said(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"

@@ -1,0 +1,193 @@
+"""The digest job: choose the articles, render, write, send and record — in that order, under
+the state file's lock. Called by ``pipeline.digest``; no flag parsing or printing here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from feedkit.config import Config
+from feedkit.content import load_articles
+from feedkit.digest import Digest, DigestOptions, render_digest
+from feedkit.errors import ConfigError, Problem, UsageError
+from feedkit.feeds import article_id
+from feedkit.ledger import Entry, Ledger
+from feedkit.mail import SmtpSettings, build_message, message_bytes, send, valid_address
+from feedkit.model import Article
+from feedkit.output import OutputFolder, WriteResult
+from feedkit.selection import LAST, SpecError, Window, parse_spec, publishable
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRequest:
+    """What the caller asked for (the CLI's flags)."""
+
+    since: str
+    until: str | None = None
+    limit: int | None = None
+    min_items: int | None = None
+    send: bool = False
+    test: bool = False
+    to: tuple[str, ...] = ()
+    mark_sent: bool = False
+    dry_run: bool = False
+    state: Path | None = None
+    output: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestReport:
+    """What happened: the window, the articles, the files, who it went to, what was recorded."""
+
+    window: Window
+    articles: tuple[Article, ...]
+    candidates: int
+    digest: Digest | None
+    files: dict[str, WriteResult] = field(default_factory=dict)
+    output_dir: Path | None = None
+    sent_to: tuple[str, ...] = ()
+    recorded: bool = False
+    dry_run: bool = False
+    problems: tuple[Problem, ...] = ()
+    min_items: int = 1
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.digest is None
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.nothing_new else 0
+
+
+def _options(config: Config) -> DigestOptions:
+    templates = str(config.get("digest.templates"))
+    return DigestOptions(
+        subject=str(config.get("digest.subject")),
+        unsubscribe_url=str(config.get("digest.unsubscribe_url")) or None,
+        archive_url=str(config.get("digest.archive_url")) or None,
+        templates=config.path("digest.templates") if templates else None,
+        include_updated=bool(config.get("digest.include_updated")),
+        feed=config.feed,
+    )
+
+
+def _spec(spec: str, *, now: datetime, config: Config, flag: str) -> datetime:
+    try:
+        return parse_spec(spec, now=now, zone=config.site.timezone)
+    except SpecError as exc:
+        raise UsageError(f"{flag}: {exc}") from exc
+
+
+def _check_request(request: DigestRequest, recipients: Sequence[str]) -> None:
+    if request.test and not request.to:
+        raise UsageError("--test needs --to ADDRESS (a test goes only to you)")
+    if request.test and request.mark_sent:
+        raise UsageError("--test records nothing; drop --mark-sent")
+    if (request.send or request.test) and not recipients:
+        raise UsageError("no recipients: pass --to ADDRESS or set [digest] to in feedkit.toml")
+    for address in recipients:
+        if not valid_address(address):
+            raise UsageError(f"{address!r} is not an email address")
+
+
+def _sender(config: Config, *, required: bool) -> str:
+    sender = str(config.get("digest.from"))
+    if sender:
+        if not valid_address(sender):
+            raise ConfigError(f"digest.from: {sender!r} is not an email address "
+                              "(write it like 'Site <news@example.org>')")
+        return sender
+    if required:
+        raise ConfigError("digest.from: missing; set from = \"Site <news@example.org>\" under "
+                          "[digest] to send")
+    host = urlsplit(config.site.url).hostname or "localhost"
+    return f"{config.site.title} <{config.site.author_email or 'digest@' + host}>"
+
+
+def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> DigestReport:
+    """Choose, render, write and (when asked) send and record one digest."""
+    to_config = config.get("digest.to")
+    recipients = tuple(request.to) or tuple(to_config if isinstance(to_config, list) else ())
+    _check_request(request, recipients)
+    sending = (request.send or request.test) and not request.dry_run
+    sender = _sender(config, required=sending)
+    until = _spec(request.until, now=now, config=config, flag="--until") if request.until \
+        else now
+    records = ((request.send and not request.test) or request.mark_sent) and not request.dry_run
+    limit = request.limit if request.limit is not None else int(str(config.get("digest.limit")))
+    min_items = request.min_items if request.min_items is not None \
+        else int(str(config.get("digest.min_items")))
+    options = _options(config)
+    loaded = load_articles(config.content_dir, site=config.site,
+                           max_file_size=config.max_file_size)
+    problems = tuple(config.warnings) + loaded.problems
+    out = publishable(loaded.articles, now)
+    state = request.state or config.path("digest.state")
+
+    with Ledger.open(state, create=records) as ledger, \
+            (ledger.locked() if records else nullcontext()):
+        sent = ledger.sent_ids()
+        if request.since.strip().lower() == LAST:
+            since = ledger.horizon() or _spec(str(config.get("digest.first_run_since")),
+                                              now=now, config=config,
+                                              flag="digest.first_run_since")
+        else:
+            since = _spec(request.since, now=now, config=config, flag="--since")
+        if since >= until:
+            raise UsageError(f"--since ({since.isoformat()}) is not before --until "
+                             f"({until.isoformat()})")
+        window = Window(since, until)
+        ids = {a: article_id(a, config.site, config.feed) for a in out}
+        candidates = [a for a in out if a.published in window and ids[a] not in sent]
+        chosen = tuple(candidates[:limit] if limit else candidates)
+        updated = [a for a in out if options.include_updated and ids[a] in sent
+                   and a.updated is not None and a.updated in window]
+        if len(chosen) < max(min_items, 1):
+            return DigestReport(window, chosen, len(candidates), None, problems=problems,
+                                dry_run=request.dry_run, min_items=min_items)
+        digest = render_digest(config.site, chosen, window=window, options=options,
+                               updated=updated)
+        host = urlsplit(config.site.url).hostname or "localhost"
+        message = build_message(
+            digest, sender=sender, recipients=recipients, date=until,
+            list_id=str(config.get("digest.list_id")) or f"{config.site.title} <digest.{host}>",
+            unsubscribe_url=options.unsubscribe_url, test=request.test,
+        )
+        if request.dry_run:
+            return DigestReport(window, chosen, len(candidates), digest, problems=problems,
+                                dry_run=True, min_items=min_items)
+        output = request.output or config.path("digest.output")
+        files = OutputFolder(output).write_all({
+            "digest.html": digest.html.encode("utf-8"),
+            "digest.txt": digest.text.encode("utf-8"),
+            "digest.eml": message_bytes(build_message(
+                digest, sender=sender, recipients=recipients, date=until,
+                list_id=message["List-Id"], unsubscribe_url=options.unsubscribe_url)),
+            f"archive/{digest.archive_name}": digest.html.encode("utf-8"),
+        })
+        if sending:
+            send(message, recipients, _smtp(config), config.smtp_password)
+        if records:
+            ledger.record(
+                digest_id=digest.id, since=window.since, until=window.until, created=now,
+                sent=now if request.send else None, mode="send" if request.send else "mark",
+                message_id=digest.message_id, recipients=len(recipients) if request.send else 0,
+                entries=[Entry(ids[a], a.published) for a in chosen],
+            )
+    return DigestReport(window, chosen, len(candidates), digest, files, output,
+                        recipients if sending else (), records, False, problems, min_items)
+
+
+def _smtp(config: Config) -> SmtpSettings:
+    return SmtpSettings(
+        host=str(config.get("smtp.host")),
+        port=int(str(config.get("smtp.port"))),
+        security=str(config.get("smtp.security")),
+        username=str(config.get("smtp.username")),
+        timeout=float(str(config.get("smtp.timeout"))),
+    )
