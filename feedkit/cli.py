@@ -47,6 +47,13 @@ def load_config(config_path: Path | None, content_dir: Path | None, **overrides:
     return config_module.load(config_path, overrides=settings)
 
 
+def say(message: str) -> None:
+    """A report line on stdout, unless -q was given (problems and errors still print)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not (ctx.find_root().obj or {}).get("quiet"):
+        click.echo(message)
+
+
 def display_path(path: Path) -> str:
     """``path`` relative to the current folder when it is below it."""
     try:
@@ -89,8 +96,9 @@ class FeedkitGroup(click.Group):
 @click.group(cls=FeedkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="feedkit")
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def cli(verbose: int, quiet: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and errors (for cron).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Feeds (RSS, Atom, JSON Feed) and an email digest from a folder of articles.
 
     \b
@@ -100,6 +108,7 @@ def cli(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    ctx.obj = {"quiet": quiet}
 
 
 @cli.command()
@@ -127,10 +136,10 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
              a.status(report.now).value, a.slug, a.title) for a in report.articles]
     widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
+        say("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
                    + "  " + row[3])
     s = report.statuses
-    click.echo(
+    say(
         f"{len(report.articles)} articles from {report.files} files: "
         f"{s[Status.PUBLISHED]} published, {s[Status.DRAFT]} draft, {s[Status.FUTURE]} future, "
         f"{s[Status.ARCHIVED]} archived; {report.errors} errors, {report.warnings} warnings"
@@ -169,10 +178,10 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     s = report.statuses
     skipped = [f"{s[Status.DRAFT]} draft", f"{s[Status.FUTURE]} future",
                f"{s[Status.ARCHIVED]} archived", f"{report.skipped_files} with errors"]
-    click.echo(f"{len(report.published)} articles published; skipped: {', '.join(skipped)}")
+    say(f"{len(report.published)} articles published; skipped: {', '.join(skipped)}")
     for path, result in report.files.items():
-        click.echo(f"  {result.value:9}  {display_path(report.output_dir / path)}")
-    click.echo(f"{len(report.written)} files written, "
+        say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    say(f"{len(report.written)} files written, "
                f"{len(report.files) - len(report.written)} unchanged, in "
                f"{display_path(report.output_dir)}")
     sys.exit(report.exit_code)
@@ -223,27 +232,27 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     show_problems([p for p in report.problems if p.is_error], config)
     zone = config.site.timezone
     window = report.window
-    click.echo(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "
+    say(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "
                f"{window.until.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), until excluded")
     for article in report.articles:
-        click.echo(f"  {article.published.astimezone(zone):%Y-%m-%d %H:%M}  {article.title}")
+        say(f"  {article.published.astimezone(zone):%Y-%m-%d %H:%M}  {article.title}")
     if report.digest is None:
-        click.echo(f"nothing new to send: {len(report.articles)} article(s), fewer than "
+        say(f"nothing new to send: {len(report.articles)} article(s), fewer than "
                    f"--min-items {max(report.min_items, 1)}; nothing written")
         sys.exit(3)
     for note in report.digest.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML)")
+    say(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML)")
     if report.dry_run:
-        click.echo("dry run: nothing written, sent or recorded")
+        say("dry run: nothing written, sent or recorded")
         sys.exit(0)
     for path, result in report.files.items():
         assert report.output_dir is not None
-        click.echo(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+        say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
     if report.sent_to:
-        click.echo(f"sent to {len(report.sent_to)} recipient(s)" + (" (test)" if test else ""))
+        say(f"sent to {len(report.sent_to)} recipient(s)" + (" (test)" if test else ""))
     if report.recorded:
-        click.echo(f"recorded {len(report.articles)} article(s) as sent")
+        say(f"recorded {len(report.articles)} article(s) as sent")
     sys.exit(0)
 
 

@@ -24,7 +24,7 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from feedkit.errors import Problem, error, warning
-from feedkit.html import body_to_html, excerpt, html_to_text, strip_controls
+from feedkit.html import body_to_html, excerpt, html_to_text, repair_text, strip_controls
 from feedkit.metadata import Fields, resolve
 from feedkit.model import Article, BodyFormat, BodySource, Site, TextBody
 
@@ -44,6 +44,10 @@ HAS_LIBYAML = hasattr(yaml, "CSafeLoader")
 
 # -- YAML with libyaml, timestamps kept as text so dates.py reads them (and reports bad ones) -----
 
+# what the YAML spec forbids in a stream (tab, line ends and NEL are allowed)
+_YAML_UNPRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _Base: Any = yaml.CSafeLoader if HAS_LIBYAML else yaml.SafeLoader
 
 
@@ -59,6 +63,10 @@ class YAMLFrontMatter(YAMLHandler):
     """``---`` YAML front matter, parsed with libyaml's safe loader."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
+        if _YAML_UNPRINTABLE.search(fm):
+            # C1 controls come from mojibake (UTF-8 read as Latin-1): repair, then drop the rest,
+            # rather than refuse the whole front matter
+            fm = _YAML_UNPRINTABLE.sub("", repair_text(fm))
         return yaml.load(fm, Loader=_Loader)
 
 
@@ -85,6 +93,7 @@ class JSONFrontMatter(BaseHandler):
         return json.loads(fm)
 
 
+_JSON_CLOSE = re.compile(r"\A[ \t]*\n?[ \t]*-{3}[ \t]*(\n|\Z)")
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]+(.*)$")
 
 
@@ -104,7 +113,7 @@ class Split:
     body: str
     body_offset: int  # where the body starts in the (decoded, normalized) text
     fm_text: str
-    fm_line: int  # line number of the first front-matter line
+    fm_line: int  # line number of the first character of fm_text
 
 
 def split_front_matter(text: str) -> Split | None:
@@ -117,10 +126,11 @@ def split_front_matter(text: str) -> Split | None:
         raise FrontMatterError("executable front matter (---js) is not supported; not run",
                                "convert it to YAML between --- lines", first_line)
     handler: BaseHandler
-    if head == "---json":
+    if head == "---json":  # Eleventy: a JSON object between ---json and --- lines
         handler, stripped = JSONFrontMatter(), stripped.split("\n", 1)[1] if "\n" in stripped \
             else ""
         skipped = len(text) - len(stripped)
+        first_line += 1
     elif re.fullmatch(r"-{3,}", head):
         handler = YAMLFrontMatter()
     elif head == "+++":
@@ -132,13 +142,19 @@ def split_front_matter(text: str) -> Split | None:
     kind = type(handler).__name__.replace("FrontMatter", "")
     try:
         fm, body = handler.split(stripped)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(f"front matter is not valid JSON: {exc.msg}", None,
+                               first_line + exc.lineno - 1) from exc
+    except RecursionError as exc:
+        raise FrontMatterError("front matter is nested too deeply", None, first_line) from exc
     except ValueError as exc:
-        if kind == "JSON":
-            raise FrontMatterError(f"front matter is not valid JSON: {exc}", None, first_line) \
-                from exc
         raise FrontMatterError(f"{kind} front matter is not closed",
                                f"end it with a {handler.END_DELIMITER} line", first_line) from exc
-    fm_line = first_line + (0 if kind == "JSON" else 1)
+    if head == "---json":
+        body = _JSON_CLOSE.sub("", body, count=1)
+    # the line fm starts on: the delimiters' split leaves the rest of their line in fm
+    fm_line = first_line + stripped.count("\n", 0, max(stripped.find(fm), 0))
+    top = fm_line + len(fm) - len(fm.lstrip("\n"))  # the first line with a key on it
     try:
         meta = handler.load(fm)
     except yaml.MarkedYAMLError as exc:
@@ -148,19 +164,22 @@ def split_front_matter(text: str) -> Split | None:
                                "quote values that contain ': ' or start with a special character",
                                line) from exc
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"front matter is not valid YAML: {exc}", None, fm_line) from exc
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", None, top) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FrontMatterError(f"front matter is not valid TOML: {exc}", None, fm_line) from exc
+        at = re.search(r" \(at line (\d+), column \d+\)", str(exc))  # a line of fm, not the file
+        line = fm_line + int(at.group(1)) - 1 if at else top
+        reason = str(exc).replace(at.group(0), "") if at else str(exc)
+        raise FrontMatterError(f"front matter is not valid TOML: {reason}", None, line) from exc
     except (ValueError, RecursionError) as exc:
-        raise FrontMatterError(f"front matter cannot be read: {exc}", None, fm_line) from exc
+        raise FrontMatterError(f"front matter cannot be read: {exc}", None, top) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise FrontMatterError(f"front matter is a {type(meta).__name__}, not a mapping",
-                               "write key: value lines", fm_line)
+                               "write key: value lines", top)
     if _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
         raise FrontMatterError(f"front matter expands to over {MAX_FRONT_MATTER_VALUES} values "
-                               "(YAML aliases?)", "remove the anchors and aliases", fm_line)
+                               "(YAML aliases?)", "remove the anchors and aliases", top)
     return Split(meta, body, len(text) - len(body), fm, fm_line)
 
 
@@ -196,6 +215,9 @@ def _expanded_size(value: object, budget: int) -> int:
 # -- decoding -------------------------------------------------------------------------------------
 
 
+_C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str
@@ -205,7 +227,7 @@ class Decoded:
 
 def decode(data: bytes) -> Decoded:
     """Bytes → text with ``\\n`` line ends: UTF-8 (BOM or not), UTF-16 with a BOM, else
-    Windows-1252, else Latin-1 (which never fails). NUL characters are removed."""
+    Windows-1252, else Latin-1 (which never fails). NUL and other C0 controls are removed."""
     notes: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
@@ -225,9 +247,10 @@ def decode(data: bytes) -> Decoded:
             notes.append(f"is not UTF-8; read as {legacy}")
             break
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-        notes.append("contains NUL characters; they were removed")
+    if _C0.search(text):
+        # YAML, TOML and JSON all refuse these; XML feeds may not carry them either
+        text = _C0.sub("", text)
+        notes.append("contains NUL or other control characters; they were removed")
     return Decoded(text, encoding, tuple(notes))
 
 
@@ -239,6 +262,7 @@ class FileBody:
     encoding: str
     offset: int
     format: BodyFormat
+    stamp: tuple[int, int] = (0, 0)  # (size, mtime_ns) when loaded: an edited file is a new body
 
     def read(self) -> str:
         try:
@@ -300,7 +324,10 @@ def parse_article(
     body = (body_source(split.body_offset) if body_source
             else TextBody(strip_controls(split.body), body_format))
     if not fields.description:
-        fields.description = excerpt(html_to_text(body_to_html(split.body, body_format)))
+        try:
+            fields.description = excerpt(html_to_text(body_to_html(split.body, body_format)))
+        except RecursionError:  # Markdown nested thousands deep; check reports the body
+            fields.description = ""
     return Parsed(_article(path, fields, body), tuple(problems), fields.url_from_slug)
 
 
@@ -318,7 +345,8 @@ def load_article(file: Path, *, root: Path, site: Site, max_file_size: int) -> P
     """Read one file under ``root`` and parse it; never raises."""
     rel = file.relative_to(root)
     try:
-        size = file.stat().st_size
+        stat = file.stat()
+        size = stat.st_size
         if size > max_file_size:
             return Parsed(None, (error(rel, None, f"is {size:,} bytes, over the limit of "
                                        f"{max_file_size:,}", "raise content.max_file_size or "
@@ -331,7 +359,8 @@ def load_article(file: Path, *, root: Path, site: Site, max_file_size: int) -> P
     body_format = EXTENSIONS.get(file.suffix.lower(), BodyFormat.MARKDOWN)
     parsed = parse_article(
         decoded.text, rel, site=site, body_format=body_format,
-        body_source=lambda offset: FileBody(file, decoded.encoding, offset, body_format),
+        body_source=lambda offset: FileBody(file, decoded.encoding, offset, body_format,
+                                            (size, stat.st_mtime_ns)),
     )
     return replace(parsed, problems=notes + parsed.problems)
 
@@ -349,9 +378,9 @@ class LoadResult:
     ignored: tuple[Path, ...] = field(default=())
 
 
-def discover(root: Path) -> Iterator[Path]:
+def discover(root: Path, skipped: list[Path] | None = None) -> Iterator[Path]:
     """Article files under ``root``, sorted, skipping hidden files, editor leftovers, Hugo's
-    ``_index`` pages and symlinks that lead outside ``root``."""
+    ``_index`` pages and symlinks that lead outside ``root`` (added to ``skipped``)."""
     real_root = root.resolve()
     seen_dirs: set[Path] = set()
 
@@ -376,7 +405,9 @@ def discover(root: Path) -> Iterator[Path]:
                 except (OSError, RuntimeError):
                     continue
                 if not target.is_relative_to(real_root):
-                    log.warning("%s: a symlink out of the content folder; skipped", path)
+                    log.info("%s: a symlink out of the content folder; skipped", path)
+                    if skipped is not None:
+                        skipped.append(path)
                     continue
             if entry.is_dir():
                 yield from walk(path)
@@ -400,8 +431,8 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000) -> 
         return LoadResult((), tuple(problems))
     articles: list[Article] = []
     from_slug: list[bool] = []
-    files = 0
-    for file in discover(root):
+    files, skipped = 0, list[Path]()
+    for file in discover(root, skipped):
         files += 1
         try:
             parsed = load_article(file, root=root, site=site, max_file_size=max_file_size)
@@ -415,7 +446,9 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000) -> 
             articles.append(parsed.article)
             from_slug.append(parsed.url_from_slug)
     articles = _distinct_slugs(articles, from_slug, site, problems)
-    return LoadResult(tuple(articles), tuple(problems), files)
+    problems.extend(warning(link.relative_to(root), None, "is a symlink out of the content "
+                            "folder; skipped", "move the file into the folder") for link in skipped)
+    return LoadResult(tuple(articles), tuple(problems), files, tuple(skipped))
 
 
 def _distinct_slugs(articles: list[Article], from_slug: list[bool], site: Site,

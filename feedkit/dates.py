@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 
 from dateutil import parser as _dateutil
@@ -56,13 +56,22 @@ def _parse_iso(text: str) -> datetime | None:
         return None
 
 
+_RFC2822_ZONE = re.compile(r"\s([A-Za-z]+|-0000)$")
+
+
 def _parse_rfc2822(text: str) -> datetime | None:
     if not re.search(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", text):
         return None
     try:
-        return parsedate_to_datetime(text)
+        moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
+    zone = _RFC2822_ZONE.search(text)
+    if moment.tzinfo is None and zone:
+        if zone.group(1) == "-0000":  # RFC 2822 §3.3: UTC, the writer's own zone unknown
+            return moment.replace(tzinfo=UTC)
+        return None  # a word the email module does not know ("pm", "CET"): dateutil decides
+    return moment
 
 
 _NUMERIC = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})(?:[ T](.+))?$")
@@ -111,13 +120,26 @@ def _parse_words(text: str) -> datetime | None:
     if not re.search(r"\d", text) or len(text) > 64:
         return None
     try:
-        a = _dateutil.parse(text, default=_DEFAULT_A)
-        b = _dateutil.parse(text, default=_DEFAULT_B)
+        a = _dateutil.parse(text, default=_DEFAULT_A, tzinfos=_zone_from_name)
+        b = _dateutil.parse(text, default=_DEFAULT_B, tzinfos=_zone_from_name)
+    except DateError:
+        raise
     except (ValueError, OverflowError, TypeError):
         return None
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):
         raise DateError(f"{text!r} is missing a year, month or day")
     return a
+
+
+def _zone_from_name(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil's ``tzinfos`` hook. Without it dateutil reads a zone name that matches the
+    host's ``time.tzname`` as the host's zone, so "10:30 EST" would depend on the machine."""
+    if offset is not None:
+        return timezone(timedelta(seconds=offset))  # out of range raises ValueError: not a date
+    if name is None:
+        return None
+    raise DateError(f"time zone {name!r} cannot be read (abbreviations are ambiguous)",
+                    "write a numeric offset such as +01:00")
 
 
 _PARSERS: tuple[Callable[[str], datetime | None], ...] = (
@@ -155,7 +177,10 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
                 break
         if parsed is None:
             raise DateError(f"{_clip(value)!r} is not a date")
-        result = localize(parsed, zone)
+        try:
+            result = localize(parsed, zone)
+        except (OverflowError, ValueError) as exc:  # e.g. an offset of 24 hours or more
+            raise DateError(f"{_clip(value)!r} has an offset out of range") from exc
     elif isinstance(value, bool) or value is None:
         raise DateError(f"{value!r} is not a date")
     elif isinstance(value, int | float):

@@ -62,12 +62,19 @@ _CLASSES = {
     "div": {"footnote"},
 }
 
-_FENCED_HTML = re.compile(r"\A\s*(`{3,}|~{3,})[ \t]*html[ \t]*\n(.*?)\n[ \t]*\1[ \t]*\s*\Z", re.S)
+_FENCED_HTML = re.compile(r"\A\s*(`{3,}|~{3,})[ \t]*html[ \t]*\n(.*?)\n[ \t]*\1[ \t]*\s*\Z",
+                          re.S | re.I)
+# Bidirectional overrides and isolates: they can make a title read as something else
+# (CVE-2021-42574 style), and a plain-text field never needs them.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
-_md = markdown.Markdown(
-    extensions=["tables", "fenced_code", "footnotes", "sane_lists"],
-    output_format="html",
-)
+
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "sane_lists"],
+                             output_format="html")
+
+
+_md = _new_markdown()
 
 
 def strip_controls(text: str) -> str:
@@ -94,7 +101,7 @@ def plain_text(value: str) -> str:
         text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
     if "&" in text:
         text = _html.unescape(text)
-    return " ".join(strip_controls(text).split())
+    return " ".join(_BIDI.sub("", strip_controls(text)).split())
 
 
 def unwrap_fenced_html(text: str) -> str | None:
@@ -104,9 +111,18 @@ def unwrap_fenced_html(text: str) -> str | None:
 
 
 def render_markdown(text: str) -> str:
-    """Markdown to (unsanitized) HTML, with tables, fenced code and footnotes."""
+    """Markdown to (unsanitized) HTML, with tables, fenced code and footnotes.
+
+    A body nested too deeply for the parser is kept as escaped text; the parser is then
+    replaced, because a failed conversion leaves state behind that spoils every later body.
+    """
+    global _md
     _md.reset()
-    return _md.convert(text)
+    try:
+        return _md.convert(text)
+    except RecursionError:
+        _md = _new_markdown()
+        return f"<pre>{_html.escape(text)}</pre>"
 
 
 def _absolute(url: str, base: str) -> str | None:
@@ -119,15 +135,35 @@ def _absolute(url: str, base: str) -> str | None:
     return joined if scheme in SAFE_SCHEMES else None
 
 
+def _srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """(url, descriptor) pairs, split as the HTML standard does: a URL may hold commas; a
+    comma ends a candidate only after white space or at the URL's end."""
+    candidates, i, n = [], 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            end = value.find(",", i)
+            end = n if end == -1 else end
+            descriptor, i = " ".join(value[i:end].split()), end + 1
+        if url:
+            candidates.append((url, descriptor))
+    return candidates
+
+
 def _absolute_srcset(value: str, base: str) -> str | None:
     candidates = []
-    for candidate in value.split(","):
-        parts = candidate.split()
-        if not parts:
-            continue
-        url = _absolute(parts[0], base)
-        if url is not None and url.startswith(("http://", "https://")):
-            candidates.append(" ".join([url, *parts[1:2]]))
+    for url, descriptor in _srcset_candidates(value):
+        absolute = _absolute(url, base)
+        if absolute is not None and absolute.startswith(("http://", "https://")):
+            candidates.append(f"{absolute} {descriptor}".strip())
     return ", ".join(candidates) or None
 
 
@@ -170,9 +206,15 @@ def body_to_html(text: str, body_format: BodyFormat) -> str:
     return inner if inner is not None else render_markdown(text)
 
 
-@functools.lru_cache(maxsize=512)
 def render_article_body(article: Article) -> str:
-    """The article's body as safe HTML with absolute URLs (cached per article)."""
+    """The article's body as safe HTML with absolute URLs (cached per article and body)."""
+    return _render_cached(article, article.body)
+
+
+@functools.lru_cache(maxsize=512)
+def _render_cached(article: Article, body: object) -> str:
+    # ``body`` is part of the key: Article equality ignores it, and a file edited on disk
+    # gets a new FileBody (its stamp changes)
     return sanitize(body_to_html(article.body.read(), article.body.format), article.url).strip()
 
 

@@ -142,6 +142,12 @@ class _Reader:
         return key, plain_text(str(value))
 
 
+def _is_flag(value: object) -> bool:
+    """A boolean, or the text of one (Pelican headers and quoted YAML hold only strings)."""
+    return isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no"})
+
+
 def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == [] \
         or value == {}
@@ -212,7 +218,7 @@ def _slug_and_date_from_path(r: _Reader, path: Path) -> tuple[str, tuple[str, st
 def _published(r: _Reader, path: Path, zone: tzinfo,
                name_date: tuple[str, str, str] | None) -> datetime | None:
     for key, value in r.find_all("published"):
-        if isinstance(value, bool):  # Jekyll's "published: false" is a status, not a date
+        if _is_flag(value):  # Jekyll's "published: false" is a status, not a date
             continue
         try:
             return parse_date(value, zone)
@@ -280,7 +286,8 @@ def _status(r: _Reader, f: Fields) -> None:
     if status and status[1].lower() in _DRAFT_STATUSES:
         f.draft = True
     published = r.lower.get("published")
-    if published is not None and published[1] is False:
+    if published is not None and _is_flag(published[1]) and \
+            str(published[1]).strip().lower() in _FALSE:
         f.draft = True
     archived = status is not None and status[1].lower() == "archived"
     f.archived = bool(_flag(r, "archived", unsure=True)) or archived
@@ -319,10 +326,12 @@ def _author(value: object) -> Author | None:
         return Author(name, str(email) if email else None, str(url) if url else None) \
             if name else None
     if isinstance(value, str | int | float):
-        text = plain_text(str(value))
-        if "@" in text and "<" in str(value):
-            name, email = parseaddr(str(value))
-            return Author(plain_text(name) or email, email or None) if name or email else None
+        raw = str(value)
+        if re.search(r"<[^<>@\s]+@[^<>\s]+>", raw):  # "Name <email>": before plain_text eats it
+            name, email = parseaddr(raw)
+            if email:
+                return Author(plain_text(name) or email, email)
+        text = plain_text(raw)
         return Author(text) if text else None
     return None
 
@@ -376,7 +385,7 @@ def _hero_image(r: _Reader, article_url: str, title: str) -> Image | None:
     raw = _image_url(value)
     if not isinstance(raw, str) or not raw.strip():
         return None
-    url = urljoin(article_url, raw.strip())
+    url = as_uri(urljoin(article_url, raw.strip()))
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         r.warn(key, f"{_clip(raw)!r} is not an http(s) image URL; ignored",
                "use an https URL or a path")
@@ -406,7 +415,7 @@ def _cta(r: _Reader, article_url: str) -> CallToAction | None:
     if url_hit is not None and url is None:
         url_key, url = url_hit
     if url is not None:
-        absolute = urljoin(article_url, url.strip())
+        absolute = as_uri(urljoin(article_url, url.strip()))
         if urlsplit(absolute).scheme not in SAFE_SCHEMES or (
             urlsplit(absolute).scheme != "mailto" and not urlsplit(absolute).hostname
         ):
@@ -418,6 +427,15 @@ def _cta(r: _Reader, article_url: str) -> CallToAction | None:
     if not text and url:
         text = "Read more"
     return CallToAction(text, url) if text else None
+
+
+def as_uri(url: str) -> str:
+    """Percent-encode what a URI may not hold (spaces, non-ASCII), keeping existing escapes.
+
+    >>> as_uri("https://cdn.example.org/a b/café.jpg?x=1")
+    'https://cdn.example.org/a%20b/caf%C3%A9.jpg?x=1'
+    """
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _clip(text: str, limit: int = 60) -> str:
