@@ -577,10 +577,10 @@ def test_missing_libyaml_is_a_warning(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_libyaml_is_used_when_installed() -> None:
-    from feedkit import content
+    from feedkit import front_matter
 
-    assert content.HAS_LIBYAML
-    assert issubclass(content._Loader, yaml.CSafeLoader)
+    assert front_matter.HAS_LIBYAML
+    assert issubclass(front_matter._Loader, yaml.CSafeLoader)
 
 
 # -- loading never raises -------------------------------------------------------------------------
