@@ -24,7 +24,7 @@ from feedkit.errors import LedgerError
 APPLICATION_ID = 0x46454544  # "FEED": marks the file as feedkit's
 SCHEMA_VERSION = 1
 _SCHEMA = """
-CREATE TABLE digests (
+CREATE TABLE IF NOT EXISTS digests (
     id INTEGER PRIMARY KEY,
     digest_id TEXT NOT NULL,
     since TEXT NOT NULL,
@@ -35,13 +35,13 @@ CREATE TABLE digests (
     message_id TEXT NOT NULL,
     recipients INTEGER NOT NULL
 );
-CREATE TABLE digest_articles (
+CREATE TABLE IF NOT EXISTS digest_articles (
     digest INTEGER NOT NULL REFERENCES digests(id),
     article_id TEXT NOT NULL,
     published TEXT NOT NULL,
     PRIMARY KEY (digest, article_id)
 );
-CREATE INDEX digest_articles_by_article ON digest_articles(article_id);
+CREATE INDEX IF NOT EXISTS digest_articles_by_article ON digest_articles(article_id);
 """
 
 
@@ -68,9 +68,11 @@ class Ledger:
         exists = path.exists()
         if not exists and not create:  # a read-only run with no state yet: an empty ledger
             memory = sqlite3.connect(":memory:", isolation_level=None)
-            cls._check(memory, path, fresh=True)
-            yield cls(memory, path)
-            memory.close()
+            try:
+                cls._check(memory, path, fresh=True)
+                yield cls(memory, path)
+            finally:
+                memory.close()
             return
         try:
             if not exists:
@@ -91,15 +93,19 @@ class Ledger:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if fresh or (app_id == 0 and version == 0 and tables == 0):
-                db.execute("BEGIN IMMEDIATE")
-                db.executescript(_SCHEMA + f"PRAGMA application_id = {APPLICATION_ID};"
-                                 f"PRAGMA user_version = {SCHEMA_VERSION};")
-                db.execute("COMMIT") if db.in_transaction else None
+                # One transaction (executescript would commit a BEGIN made before it), and
+                # IF NOT EXISTS: a second run that found the file empty while the first was
+                # creating it waits for the lock, then finds the tables made.
+                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA
+                                 + f"PRAGMA application_id = {APPLICATION_ID};"
+                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
                 return
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise LedgerError(f"{path}: the state file is damaged (restore it from a "
                                   "backup; feedkit never resets it, to avoid re-sending)")
         except sqlite3.DatabaseError as exc:
+            if _busy(exc):  # another run holds the lock (e.g. while it creates the file)
+                raise _locked(path) from exc
             raise LedgerError(f"{path}: not a usable state file ({exc}); restore it from a "
                               "backup or pass --state with another file") from exc
         if app_id != APPLICATION_ID:
@@ -115,9 +121,8 @@ class Ledger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LedgerError(f"{self.path}: another feedkit digest is running (the state "
-                                  "file is locked); try again when it has finished") from exc
+            if _busy(exc):
+                raise _locked(self.path) from exc
             raise LedgerError(f"{self.path}: {exc}") from exc
         try:
             yield
@@ -134,6 +139,12 @@ class Ledger:
         """The ``since`` of the first recorded digest: older articles are never mailed by
         ``--since last``."""
         row = self._db.execute("SELECT since FROM digests ORDER BY id LIMIT 1").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def last_until(self) -> datetime | None:
+        """The end of the window of the newest recorded digest: where "since the last issue"
+        starts."""
+        row = self._db.execute("SELECT until FROM digests ORDER BY id DESC LIMIT 1").fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
     def record(self, *, digest_id: str, since: datetime, until: datetime, created: datetime,
@@ -160,3 +171,13 @@ class Ledger:
         cursor = self._db.execute("SELECT * FROM digests ORDER BY id")
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and \
+        ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _locked(path: Path) -> LedgerError:
+    return LedgerError(f"{path}: another feedkit digest is running (the state file is locked); "
+                       "try again when it has finished")

@@ -112,12 +112,18 @@ def send(msg: EmailMessage, recipients: Sequence[str], settings: SmtpSettings,
     except smtplib.SMTPSenderRefused as exc:
         raise MailError(f"{where}: sender {exc.sender!r} refused "
                         f"({_said(exc.smtp_code, exc.smtp_error)}); check [digest] from") from exc
+    except smtplib.SMTPNotSupportedError as exc:  # no STARTTLS or AUTH: not a dropped line
+        raise MailError(f"{where}: {str(exc).rstrip('.')}; check [smtp] security and "
+                        "username") from exc
     except smtplib.SMTPResponseException as exc:
         raise MailError(f"{where}: the server refused the message "
                         f"({_said(exc.smtp_code, exc.smtp_error)})") from exc
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        reason = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else \
-            (str(exc) or type(exc).__name__)
+        # smtplib turns a read timeout into SMTPServerDisconnected("Connection unexpectedly
+        # closed: timed out"); the timeout is its __context__
+        timed_out = isinstance(exc, socket.timeout | TimeoutError) or \
+            isinstance(exc.__context__, socket.timeout | TimeoutError)
+        reason = "timed out" if timed_out else (str(exc) or type(exc).__name__)
         raise MailError(f"{where}: connection failed or dropped: {reason}") from exc
 
 

@@ -132,7 +132,8 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     with Ledger.open(state, create=records) as ledger, \
             (ledger.locked() if records else nullcontext()):
         sent = ledger.sent_ids()
-        if request.since.strip().lower() == LAST:
+        last = request.since.strip().lower() == LAST
+        if last:
             since = ledger.horizon() or _spec(str(config.get("digest.first_run_since")),
                                               now=now, config=config,
                                               flag="digest.first_run_since")
@@ -145,8 +146,13 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         ids = {a: article_id(a, config.site, config.feed) for a in out}
         candidates = [a for a in out if a.published in window and ids[a] not in sent]
         chosen = tuple(candidates[:limit] if limit else candidates)
+        # with --since last the window reaches back to the horizon: an update is news only
+        # when it came after the last recorded issue, or every issue would repeat it
+        last_until = ledger.last_until() if last else None
+        news = Window(max(since, last_until), until) if last_until and last_until < until \
+            else window
         updated = [a for a in out if options.include_updated and ids[a] in sent
-                   and a.updated is not None and a.updated in window]
+                   and a.updated is not None and a.updated in news]
         if len(chosen) < max(min_items, 1):
             return DigestReport(window, chosen, len(candidates), None, problems=problems,
                                 dry_run=request.dry_run, min_items=min_items)
