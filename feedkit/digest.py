@@ -121,8 +121,12 @@ def _hero(article: Article) -> dict[str, str] | None:
 def _item(article: Article, site: Site, *, short: bool, hero: bool) -> dict[str, Any]:
     cta = None
     if article.cta is not None:
-        width = min(560, max(180, 14 + 9 * len(article.cta.text)))  # VML needs a pixel width
-        cta = {"text": article.cta.text, "url": article.cta.url, "vml_width": width}
+        # Outlook's VML button needs pixel sizes: about 9 px a character at 16 px bold, and one
+        # more 22 px line for each time the text wraps inside the 536 px usable width
+        width = min(536, max(180, 40 + 9 * len(article.cta.text)))
+        lines = -(-(9 * len(article.cta.text)) // (width - 40))
+        cta = {"text": article.cta.text, "url": article.cta.url, "vml_width": width,
+               "vml_height": 22 + 22 * max(1, lines)}
         if cta["url"] and not cta["url"].startswith(("https://", "http://", "mailto:")):
             cta["url"] = None
     description = excerpt(article.description, DESCRIPTION_SHORT) if short \
@@ -194,19 +198,29 @@ def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
     )
     notes: list[str] = []
     shown = len(articles)
-    for step in ("full", "short", "no-heroes", "cap"):
-        short = step != "full"
-        heroes = step in ("full", "short")
-        while True:
-            digest = _render(env, css, site, base, articles[:shown], len(articles) - shown,
-                             short=short, heroes=heroes, view_url=view_url, options=options)
-            if digest.size <= options.size_budget or step != "cap" or shown <= 1:
-                break
-            shown -= 1
+
+    def render(count: int, *, short: bool, heroes: bool) -> Digest:
+        return _render(env, css, site, base, articles[:count], len(articles) - count,
+                       short=short, heroes=heroes, view_url=view_url, options=options)
+
+    digest = render(shown, short=False, heroes=True)
+    for note, heroes in (("descriptions shortened", True),
+                         ("hero images dropped below the first article", False)):
         if digest.size <= options.size_budget:
             break
-        notes.append({"full": "descriptions shortened", "short": "hero images dropped below "
-                      "the first article", "no-heroes": "", "cap": ""}[step])
+        notes.append(note)
+        digest = render(shown, short=True, heroes=heroes)
+    if digest.size > options.size_budget and shown > 1:
+        # the most articles that fit, by bisection (each try is a full render)
+        low, high, best = 1, shown - 1, None
+        while low <= high:
+            middle = (low + high) // 2
+            candidate = render(middle, short=True, heroes=False)
+            if candidate.size <= options.size_budget:
+                best, low = (middle, candidate), middle + 1
+            else:
+                high = middle - 1
+        shown, digest = best if best else (1, render(1, short=True, heroes=False))
     if shown < len(articles):
         notes.append(f"only the newest {shown} of {len(articles)} articles fit; the email links "
                      "to the site for the rest")

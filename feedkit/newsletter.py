@@ -37,6 +37,7 @@ class DigestRequest:
     dry_run: bool = False
     state: Path | None = None
     output: Path | None = None
+    lock_timeout: float = 5.0  # seconds to wait for another run's lock on the state file
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     out = publishable(loaded.articles, now)
     state = request.state or config.path("digest.state")
 
-    with Ledger.open(state, create=records) as ledger, \
+    with Ledger.open(state, create=records, timeout=request.lock_timeout) as ledger, \
             (ledger.locked() if records else nullcontext()):
         sent = ledger.sent_ids()
         last = request.since.strip().lower() == LAST

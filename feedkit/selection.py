@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from feedkit.dates import DateError, parse_date
+from feedkit.dates import MIN_YEAR, DateError, parse_date
 from feedkit.model import Article, Status, newest_first
 
 
@@ -64,7 +64,13 @@ def parse_spec(spec: str, *, now: datetime, zone: tzinfo) -> datetime:
     text = spec.strip()
     m = _DURATION.match(text.lower())
     if m:
-        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        try:
+            moment = now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        except OverflowError:
+            moment = None
+        if moment is None or moment.year < MIN_YEAR:
+            raise SpecError(f"{spec!r} reaches back before {MIN_YEAR}; use a smaller duration")
+        return moment
     try:
         return parse_date(text, zone)
     except DateError as exc:

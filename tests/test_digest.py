@@ -418,3 +418,12 @@ def test_message_id_derives_from_the_articles_only() -> None:
 
 def _fields(article: Article) -> dict[str, object]:
     return {name: getattr(article, name) for name in article.__dataclass_fields__}
+
+
+def test_outlook_button_grows_with_long_cta_text() -> None:
+    short = make_article(slug="s", cta=CallToAction("Join", "https://example.org/j"))
+    long = make_article(slug="l", cta=CallToAction("Join " * 40, "https://example.org/j"))
+    html = render_digest(make_site(), [short, long], window=WINDOW,
+                         options=DigestOptions()).html
+    heights = [int(h) for h in re.findall(r"v:roundrect[^>]*height:(\d+)px", html)]
+    assert len(heights) == 2 and heights[0] == 44 and heights[1] > 44

@@ -84,7 +84,9 @@ def test_message_has_every_list_header(digest: Digest) -> None:
         digest, recipients=["a@example.org", "B <b@example.org>"],
         unsubscribe_url="https://news.example.org/unsubscribe?u=1")))
     assert msg["From"] == SENDER
-    assert msg["To"] == "a@example.org, B <b@example.org>"
+    # several recipients: nobody sees the others (sendmail -t reads Bcc, then drops it)
+    assert msg["To"] == "undisclosed-recipients:;"
+    assert msg["Bcc"] == "a@example.org, B <b@example.org>"
     assert msg["Subject"] == digest.subject == "News: 2 new articles (2025-03-01)"
     assert msg["Date"] == "Sat, 01 Mar 2025 00:00:00 +0000"
     assert msg["Message-ID"] == digest.message_id

@@ -168,3 +168,8 @@ def test_in_window_is_newest_first_with_a_total_order() -> None:
     assert [a.slug for a in in_window(articles, FEBRUARY, NOW)] == ["c", "a", "b"]
     assert in_window(list(reversed(articles)), FEBRUARY, NOW) == \
         in_window(articles, FEBRUARY, NOW)
+
+
+def test_a_duration_reaching_before_1900_is_refused() -> None:
+    with pytest.raises(SpecError, match="before 1900"):
+        parse_spec("99999w", now=datetime(2025, 1, 1, tzinfo=UTC), zone=UTC)
