@@ -243,10 +243,10 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) ->
     feeds = [Feed("feed.xml", site.title, tuple(articles[:limit]))]
     by_slug: dict[str, tuple[str, list[Article]]] = {}
     for article in articles:
-        for tag in article.tags:
-            name, members = by_slug.setdefault(tag_slug(tag), (tag, []))
-            if article not in members:
-                members.append(article)
+        # two tags of one article may share a slug ("C++" and "C"): count the article once
+        for slug in dict.fromkeys(tag_slug(tag) for tag in article.tags):
+            name = next(t for t in article.tags if tag_slug(t) == slug)
+            by_slug.setdefault(slug, (name, []))[1].append(article)
     for slug in sorted(by_slug):
         name, members = by_slug[slug]
         feeds.append(Feed(f"tags/{slug}/feed.xml", f"{site.title}: {name}",

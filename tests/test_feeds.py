@@ -354,3 +354,9 @@ def test_empty_content_is_left_out_rather_than_blank() -> None:
     feed = Feed("atom.xml", "T", (make_article(body="", description=""),))
     data = render_atom(make_site(), feed, FeedOptions(content="summary"))
     assert b"<content" not in data
+
+
+def test_two_tags_with_one_slug_list_the_article_once() -> None:
+    feeds = plan_feeds(make_site(), [make_article(tags=("C++", "C"))], FeedOptions())
+    assert [(f.path, len(f.articles)) for f in feeds] == [("feed.xml", 1),
+                                                          ("tags/c/feed.xml", 1)]
