@@ -2,34 +2,80 @@
 
 The library is usable without the command line::
 
-    from feedkit import config, check
-    report = check(config.load(Path("feedkit.toml")))
+    from pathlib import Path
+    import feedkit
+
+    report = feedkit.build(feedkit.config.load(Path("feedkit.toml")))
+
+Names are imported on first use, so ``import feedkit`` stays fast for the command line.
 """
 
-from feedkit import config
-from feedkit.config import Config
-from feedkit.content import LoadResult, load_article, load_articles, parse_article
-from feedkit.errors import (
-    ConfigError,
-    ContentError,
-    FeedkitError,
-    LedgerError,
-    MailError,
-    OutputError,
-    Problem,
-    RenderError,
-)
-from feedkit.model import Article, Author, CallToAction, Image, Site, Status
-from feedkit.pipeline import CheckReport, check
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from feedkit import config
+    from feedkit.config import Config
+    from feedkit.content import LoadResult, load_article, load_articles, parse_article
+    from feedkit.errors import (
+        ConfigError,
+        ContentError,
+        FeedkitError,
+        LedgerError,
+        MailError,
+        OutputError,
+        Problem,
+        RenderError,
+        UsageError,
+    )
+    from feedkit.model import Article, Author, CallToAction, Image, Site, Status
+    from feedkit.newsletter import DigestReport, DigestRequest
+    from feedkit.pipeline import BuildReport, CheckReport, build, check, digest
+
+_WHERE = {
+    "config": "feedkit.config",
+    "Config": "feedkit.config",
+    "LoadResult": "feedkit.content",
+    "load_article": "feedkit.content",
+    "load_articles": "feedkit.content",
+    "parse_article": "feedkit.content",
+    "ConfigError": "feedkit.errors",
+    "ContentError": "feedkit.errors",
+    "FeedkitError": "feedkit.errors",
+    "LedgerError": "feedkit.errors",
+    "MailError": "feedkit.errors",
+    "OutputError": "feedkit.errors",
+    "Problem": "feedkit.errors",
+    "RenderError": "feedkit.errors",
+    "UsageError": "feedkit.errors",
+    "Article": "feedkit.model",
+    "Author": "feedkit.model",
+    "CallToAction": "feedkit.model",
+    "Image": "feedkit.model",
+    "Site": "feedkit.model",
+    "Status": "feedkit.model",
+    "DigestReport": "feedkit.newsletter",
+    "DigestRequest": "feedkit.newsletter",
+    "BuildReport": "feedkit.pipeline",
+    "CheckReport": "feedkit.pipeline",
+    "build": "feedkit.pipeline",
+    "check": "feedkit.pipeline",
+    "digest": "feedkit.pipeline",
+}
 
 __all__ = [
     "Article",
     "Author",
+    "BuildReport",
     "CallToAction",
     "CheckReport",
     "Config",
     "ConfigError",
     "ContentError",
+    "DigestReport",
+    "DigestRequest",
     "FeedkitError",
     "Image",
     "LedgerError",
@@ -40,11 +86,26 @@ __all__ = [
     "RenderError",
     "Site",
     "Status",
+    "UsageError",
+    "build",
     "check",
     "config",
+    "digest",
     "load_article",
     "load_articles",
     "parse_article",
 ]
-
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'feedkit' has no attribute {name!r}")
+    module = importlib.import_module(_WHERE[name])
+    value = module if name == "config" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

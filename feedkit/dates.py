@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 
-from dateutil import parser as _dateutil
-
 __all__ = ["DateError", "format_rfc822", "format_rfc3339", "localize", "parse_date"]
 
 MIN_YEAR, MAX_YEAR = 1900, 9999
@@ -119,6 +117,8 @@ def _parse_words(text: str) -> datetime | None:
     """
     if not re.search(r"\d", text) or len(text) > 64:
         return None
+    from dateutil import parser as _dateutil  # deferred: most dates are ISO and never get here
+
     try:
         a = _dateutil.parse(text, default=_DEFAULT_A, tzinfos=_zone_from_name)
         b = _dateutil.parse(text, default=_DEFAULT_B, tzinfos=_zone_from_name)

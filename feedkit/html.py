@@ -10,30 +10,29 @@ from __future__ import annotations
 import functools
 import html as _html
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import ftfy
-import markdown
 import nh3
-from ftfy.badness import is_bad
 
 from feedkit.model import BodyFormat
 
 if TYPE_CHECKING:
+    import markdown
+
     from feedkit.model import Article
 
 # Characters XML 1.0 forbids (and C1 controls, DEL, noncharacters, lone surrogates): never useful
 # in a feed or an email, and each would make a feed invalid.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False,  # entities are markup here; plain_text() decodes them itself
-    uncurl_quotes=False,  # curly quotes are typography, not damage
-    fix_character_width=False,  # full-width forms are legitimate in CJK text
-    fix_latin_ligatures=False,
-    normalization=None,
-    explain=False,
+# UTF-8 read as Windows-1252 or Latin-1 always leaves a lead character (Â to ï) followed by
+# what a continuation byte (0x80-0xBF) decodes to; text without such a pair needs no repair,
+# and ftfy (slow to import, slow to run) is never called for it.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178]"
 )
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -70,11 +69,13 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def _new_markdown() -> markdown.Markdown:
+    import markdown  # deferred: only bodies that an output includes are rendered
+
     return markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "sane_lists"],
                              output_format="html")
 
 
-_md = _new_markdown()
+_md: markdown.Markdown | None = None
 
 
 def strip_controls(text: str) -> str:
@@ -84,9 +85,26 @@ def strip_controls(text: str) -> str:
 
 def repair_text(text: str) -> str:
     """Fix mojibake such as ``â€“`` (UTF-8 read as Windows-1252) with ftfy, when there is any."""
-    if text.isascii() or not is_bad(text):
+    if text.isascii() or not _MOJIBAKE_HINT.search(text):
         return text
-    return ftfy.fix_text(text, config=_FTFY)
+    return _fix_text(text)
+
+
+def _fix_text(text: str) -> str:
+    import ftfy
+    from ftfy.badness import is_bad
+
+    if not is_bad(text):
+        return text
+    config: Any = ftfy.TextFixerConfig(
+        unescape_html=False,  # entities are markup here; plain_text() decodes them itself
+        uncurl_quotes=False,  # curly quotes are typography, not damage
+        fix_character_width=False,  # full-width forms are legitimate in CJK text
+        fix_latin_ligatures=False,
+        normalization=None,
+        explain=False,
+    )
+    return str(ftfy.fix_text(text, config=config))
 
 
 def plain_text(value: str) -> str:
@@ -117,6 +135,8 @@ def render_markdown(text: str) -> str:
     replaced, because a failed conversion leaves state behind that spoils every later body.
     """
     global _md
+    if _md is None:
+        _md = _new_markdown()
     _md.reset()
     try:
         return _md.convert(text)
