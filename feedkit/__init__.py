@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from feedkit import config
+    from feedkit.building import BuildReport
     from feedkit.config import Config
     from feedkit.content import LoadResult, load_article, load_articles, parse_article
     from feedkit.errors import (
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     )
     from feedkit.model import Article, Author, CallToAction, Image, Site, Status
     from feedkit.newsletter import DigestReport, DigestRequest
-    from feedkit.pipeline import BuildReport, CheckReport, build, check, digest
+    from feedkit.pipeline import CheckReport, build, check, digest
 
 _WHERE = {
     "config": "feedkit.config",
@@ -58,7 +59,7 @@ _WHERE = {
     "Status": "feedkit.model",
     "DigestReport": "feedkit.newsletter",
     "DigestRequest": "feedkit.newsletter",
-    "BuildReport": "feedkit.pipeline",
+    "BuildReport": "feedkit.building",
     "CheckReport": "feedkit.pipeline",
     "build": "feedkit.pipeline",
     "check": "feedkit.pipeline",

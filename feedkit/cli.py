@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from feedkit import pipeline
 from feedkit.config import Config
 from feedkit.errors import FeedkitError, Problem
 from feedkit.model import Status
+from feedkit.output import WriteResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,10 +158,12 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
               help="Newest N articles per feed; 0 means all [default: [feed] limit, 50].")
 @click.option("--strict", is_flag=True, help="Write nothing and exit 1 if any article has a "
               "problem.")
+@click.option("--no-cache", is_flag=True, help="Ignore .feedkit/cache.db: load and render "
+              "everything.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json prints one document for CI.")
 def build(config_path: Path | None, content_dir: Path | None, output_dir: Path | None,
-          limit: int | None, strict: bool, output_format: str) -> None:
+          limit: int | None, strict: bool, no_cache: bool, output_format: str) -> None:
     """Write RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, site-wide and per tag.
 
     Writes feed.xml, atom.xml, feed.json, tags/<tag>/feed.xml and atom.xml, and feed.xsl
@@ -170,7 +174,8 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     """
     overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
     config = load_config(config_path, content_dir, **overrides)
-    report = pipeline.build(config, strict=strict, limit=limit)
+    started = time.perf_counter()
+    report = pipeline.build(config, strict=strict, limit=limit, use_cache=not no_cache)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
@@ -178,12 +183,14 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     s = report.statuses
     skipped = [f"{s[Status.DRAFT]} draft", f"{s[Status.FUTURE]} future",
                f"{s[Status.ARCHIVED]} archived", f"{report.skipped_files} with errors"]
-    say(f"{len(report.published)} articles published; skipped: {', '.join(skipped)}")
+    say(f"{report.published} articles published; skipped: {', '.join(skipped)}")
     for path, result in report.files.items():
-        say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
-    say(f"{len(report.written)} files written, "
-               f"{len(report.files) - len(report.written)} unchanged, in "
-               f"{display_path(report.output_dir)}")
+        if result is WriteResult.WRITTEN or len(report.files) <= 40:
+            say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    note = " (nothing changed since the last build)" if report.unchanged_inputs else ""
+    say(f"{len(report.written)} files written, {len(report.files) - len(report.written)} "
+        f"unchanged, in {display_path(report.output_dir)}, "
+        f"{time.perf_counter() - started:.2f} s{note}")
     sys.exit(report.exit_code)
 
 

@@ -157,7 +157,8 @@ def split_front_matter(text: str) -> Split | None:
     if not isinstance(meta, dict):
         raise FrontMatterError(f"front matter is a {type(meta).__name__}, not a mapping",
                                "write key: value lines", top)
-    if _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+    # only YAML aliases (*name) can make a small text expand; skip the walk when there are none
+    if "*" in fm and _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
         raise FrontMatterError(f"front matter expands to over {MAX_FRONT_MATTER_VALUES} values "
                                "(YAML aliases?)", "remove the anchors and aliases", top)
     return Split(meta, body, len(text) - len(body), fm, fm_line)

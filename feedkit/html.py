@@ -7,9 +7,9 @@ no templates.
 
 from __future__ import annotations
 
-import functools
 import html as _html
 import re
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -226,16 +226,35 @@ def body_to_html(text: str, body_format: BodyFormat) -> str:
     return inner if inner is not None else render_markdown(text)
 
 
+# Rendered bodies by (article, body): Article equality ignores the body, and a file edited on
+# disk gets a new FileBody (its stamp changes). Bounded, oldest dropped first.
+_RENDERED: OrderedDict[tuple[Article, object], str] = OrderedDict()
+_RENDERED_MAX = 2048
+
+
+def render_body(text: str, body_format: BodyFormat, url: str) -> str:
+    """A body's text as safe HTML with URLs absolute against ``url`` (no caching)."""
+    return sanitize(body_to_html(text, body_format), url).strip()
+
+
 def render_article_body(article: Article) -> str:
-    """The article's body as safe HTML with absolute URLs (cached per article and body)."""
-    return _render_cached(article, article.body)
+    """The article's body as safe HTML with absolute URLs (rendered once per process)."""
+    key = (article, article.body)
+    html = _RENDERED.get(key)
+    if html is None:
+        html = render_body(article.body.read(), article.body.format, article.url)
+        remember_rendered(article, html)
+    else:
+        _RENDERED.move_to_end(key)
+    return html
 
 
-@functools.lru_cache(maxsize=512)
-def _render_cached(article: Article, body: object) -> str:
-    # ``body`` is part of the key: Article equality ignores it, and a file edited on disk
-    # gets a new FileBody (its stamp changes)
-    return sanitize(body_to_html(article.body.read(), article.body.format), article.url).strip()
+def remember_rendered(article: Article, html: str) -> None:
+    """Record ``html`` as the article's rendered body (from a cache or another process)."""
+    _RENDERED[(article, article.body)] = html
+    _RENDERED.move_to_end((article, article.body))
+    while len(_RENDERED) > _RENDERED_MAX:
+        _RENDERED.popitem(last=False)
 
 
 def html_to_text(fragment: str) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import Problem, error, warning
 from feedkit.html import SAFE_SCHEMES, plain_text
-from feedkit.model import Author, CallToAction, Image
+from feedkit.model import Author, CallToAction, Image, is_absolute_http_url
 
 # canonical field -> the keys real blogs use for it, first match wins (compared case-insensitively)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source",),
     "read_time": ("read_time", "readTime", "reading_time", "readingTime"),
 }
+
+# lower-cased key -> the fields it may stand for, with its rank among each field's aliases
+_FIELDS_OF: dict[str, list[tuple[str, int]]] = {}
+for _field, _keys in ALIASES.items():
+    for _rank, _key in enumerate(_keys):
+        _FIELDS_OF.setdefault(_key.lower(), []).append((_field, _rank))
 
 # tags/categories are merged, not first-match
 _MERGED = {"tags"}
@@ -108,20 +114,23 @@ class _Reader:
         for key, value in meta.items():
             name = str(key)
             self.lower.setdefault(name.lower(), (name, value))
+        # canonical field -> its non-empty hits in alias order, built in one pass over the keys
+        ranked: dict[str, list[tuple[int, tuple[str, object]]]] = {}
+        for lower, hit in self.lower.items():
+            if _is_empty(hit[1]):
+                continue
+            for canonical, rank in _FIELDS_OF.get(lower, ()):
+                ranked.setdefault(canonical, []).append((rank, hit))
+        self.hits = {field: [hit for _, hit in sorted(found, key=lambda x: x[0])]
+                     for field, found in ranked.items()}
         self.problems: list[Problem] = []
 
     def find(self, canonical: str) -> tuple[str, object] | None:
-        for alias in ALIASES[canonical]:
-            hit = self.lower.get(alias.lower())
-            if hit is not None and not _is_empty(hit[1]):
-                return hit
-        return None
+        hits = self.hits.get(canonical)
+        return hits[0] if hits else None
 
     def find_all(self, canonical: str) -> Iterator[tuple[str, object]]:
-        for alias in ALIASES[canonical]:
-            hit = self.lower.get(alias.lower())
-            if hit is not None and not _is_empty(hit[1]):
-                yield hit
+        yield from self.hits.get(canonical, ())
 
     def warn(self, key: str, message: str, hint: str | None = None) -> None:
         self.problems.append(warning(self.path, key, message, hint, line=self.line_of(key)))
@@ -312,7 +321,7 @@ def _url(r: _Reader, slug: str, site_url: str) -> tuple[str, bool]:
         if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
             return value, False
         r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
-    return urljoin(site_url, quote(slug, safe="") + "/"), True
+    return site_url + quote(slug, safe="") + "/", True  # site_url always ends in "/"
 
 
 # -- people, tags, images, call to action ---------------------------------------------------------
@@ -385,8 +394,8 @@ def _hero_image(r: _Reader, article_url: str, title: str) -> Image | None:
     raw = _image_url(value)
     if not isinstance(raw, str) or not raw.strip():
         return None
-    url = as_uri(urljoin(article_url, raw.strip()))
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+    url = as_uri(_join(article_url, raw.strip()))
+    if not is_absolute_http_url(url):
         r.warn(key, f"{_clip(raw)!r} is not an http(s) image URL; ignored",
                "use an https URL or a path")
         return None
@@ -415,7 +424,7 @@ def _cta(r: _Reader, article_url: str) -> CallToAction | None:
     if url_hit is not None and url is None:
         url_key, url = url_hit
     if url is not None:
-        absolute = as_uri(urljoin(article_url, url.strip()))
+        absolute = as_uri(_join(article_url, url.strip()))
         if urlsplit(absolute).scheme not in SAFE_SCHEMES or (
             urlsplit(absolute).scheme != "mailto" and not urlsplit(absolute).hostname
         ):
@@ -429,12 +438,22 @@ def _cta(r: _Reader, article_url: str) -> CallToAction | None:
     return CallToAction(text, url) if text else None
 
 
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+
+
+def _join(base: str, raw: str) -> str:
+    """``urljoin`` with a shortcut for what is already an absolute http(s) URL."""
+    return raw if raw.startswith(("https://", "http://")) else urljoin(base, raw)
+
+
 def as_uri(url: str) -> str:
     """Percent-encode what a URI may not hold (spaces, non-ASCII), keeping existing escapes.
 
     >>> as_uri("https://cdn.example.org/a b/café.jpg?x=1")
     'https://cdn.example.org/a%20b/caf%C3%A9.jpg?x=1'
     """
+    if _URI_SAFE.fullmatch(url):
+        return url
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 

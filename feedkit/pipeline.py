@@ -7,23 +7,19 @@ no ``now``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedkit.assets import read_template
 from feedkit.config import Config
-from feedkit.content import load_articles
-from feedkit.errors import FeedkitError, Problem, error, warning
+from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Status
-from feedkit.output import OutputFolder, WriteResult
-from feedkit.selection import count_statuses, ordered, publishable
+from feedkit.selection import count_statuses, ordered
 
 if TYPE_CHECKING:
+    from feedkit.building import BuildReport
     from feedkit.newsletter import DigestReport, DigestRequest
 
-XSL_NAME = "feed.xsl"
 
 _UNSAFE = re.compile(
     r"<\s*(script|iframe|object|embed|form|style)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I
@@ -97,19 +93,19 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
     >>> report.exit_code, report.problems[0].message
     (1, 'content folder not found')
     """
+    from feedkit.content import load_articles
+    from feedkit.workers import render_bodies
+
     now = now or utc_now()
     result = load_articles(config.content_dir, site=config.site,
                            max_file_size=config.max_file_size)
     problems = list(config.warnings) + list(result.problems)
-    for article in result.articles:
-        try:
-            raw = article.body.read()
-            article.content_html()
-        except Exception as exc:  # a renderer bug must not hide the other articles' problems
-            problems.append(error(article.path, "body", f"cannot be rendered ({exc})",
+    # every body is rendered, in a process pool on large sites; the report is the same
+    for article, html in zip(result.articles, render_bodies(result.articles), strict=True):
+        if isinstance(html, BaseException):
+            problems.append(error(article.path, "body", f"cannot be rendered ({html})",
                                   "please report this as a feedkit bug"))
-            continue
-        if _UNSAFE.search(raw):
+        elif _UNSAFE.search(article.body.read()):
             problems.append(warning(article.path, "body", "contains script, frames, forms or "
                                     "event handlers; they are removed from every output",
                                     "remove them from the article"))
@@ -117,79 +113,18 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
                        strict)
 
 
-class StrictError(FeedkitError):
-    """``--strict`` and the content has problems: nothing was written."""
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    """What ``build`` did: the files (written or unchanged), the articles and the problems."""
-
-    output_dir: Path
-    files: dict[str, WriteResult]
-    articles: tuple[Article, ...]
-    published: tuple[Article, ...]
-    problems: tuple[Problem, ...]
-    now: datetime
-    skipped_files: int = 0
-    statuses: dict[Status, int] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        return 0
-
-    @property
-    def written(self) -> list[str]:
-        return [p for p, r in self.files.items() if r is WriteResult.WRITTEN]
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "output": str(self.output_dir),
-            "published": len(self.published),
-            "statuses": {s.value: n for s, n in self.statuses.items()},
-            "skipped_files": self.skipped_files,
-            "files": {path: result.value for path, result in self.files.items()},
-            "problems": [p.to_dict() for p in self.problems],
-        }
-
-
 def build(config: Config, *, now: datetime | None = None, strict: bool = False,
-          limit: int | None = None) -> BuildReport:
+          limit: int | None = None, use_cache: bool = True) -> BuildReport:
     """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``.
 
     Articles with problems are skipped and reported; with ``strict`` any problem raises
     ``StrictError`` before anything is written. ``limit`` overrides ``[feed] limit``.
+    ``use_cache=False`` ignores (and does not update) ``.feedkit/cache.db``.
     """
-    from dataclasses import replace
+    from feedkit.building import run_build
 
-    from feedkit.feeds import render_feeds
-
-    now = now or utc_now()
-    result = load_articles(config.content_dir, site=config.site,
-                           max_file_size=config.max_file_size)
-    problems = tuple(config.warnings) + result.problems
-    if strict and problems:
-        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
-                          "nothing was written (run feedkit check for the list)")
-    if any(p.is_error and p.path == config.content_dir for p in result.problems):
-        raise FeedkitError(f"{config.content_dir}: content folder not found "
-                           "(pass --content DIR or set [content] dir in feedkit.toml)")
-    options = config.feed if limit is None else replace(config.feed, limit=limit)
-    published = tuple(publishable(result.articles, now))
-    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME)
-    files[XSL_NAME] = read_template(f"feeds/{XSL_NAME}")
-    written = OutputFolder(config.output_dir).write_all(dict(sorted(files.items())))
-    failed_files = len({p.path for p in result.problems if p.is_error})
-    return BuildReport(
-        output_dir=config.output_dir,
-        files=written,
-        articles=tuple(ordered(result.articles)),
-        published=published,
-        problems=problems,
-        now=now,
-        skipped_files=failed_files,
-        statuses=count_statuses(result.articles, now),
-    )
+    return run_build(config, now=now or utc_now(), strict=strict, limit=limit,
+                     use_cache=use_cache)
 
 
 def digest(config: Config, request: DigestRequest, *, now: datetime | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 from factories import NOW
 
 from feedkit import config, pipeline
+from feedkit.building import BuildReport
 
 FIXTURE_SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
 
@@ -19,7 +20,7 @@ def copy_site(name: str, dest: Path) -> Path:
     return target
 
 
-def build_site(root: Path, **kw: object) -> pipeline.BuildReport:
+def build_site(root: Path, **kw: object) -> BuildReport:
     """Build the site in ``root`` (its feedkit.toml) at the fixed test ``now``."""
     cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
     return pipeline.build(cfg, now=NOW, **kw)  # type: ignore[arg-type]

@@ -38,15 +38,14 @@ from hypothesis import strategies as st
 from feedkit.content import (
     EXTENSIONS,
     FileBody,
-    FrontMatterError,
     decode,
     discover,
     load_article,
     load_articles,
     parse_article,
-    split_front_matter,
 )
 from feedkit.errors import Severity
+from feedkit.front_matter import FrontMatterError, split_front_matter
 from feedkit.model import Article, BodyFormat, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
@@ -566,10 +565,10 @@ def test_loaded_statuses_cover_draft_archived_future_and_published(tmp_path: Pat
 
 
 def test_missing_libyaml_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from feedkit import content
+    from feedkit import front_matter
 
     _write(tmp_path, "a.md", post())
-    monkeypatch.setattr(content, "HAS_LIBYAML", False)
+    monkeypatch.setattr(front_matter, "HAS_LIBYAML", False)
     result = load_articles(tmp_path, site=make_site())
     assert len(result.articles) == 1
     assert [(p.path, p.severity) for p in result.problems] == [(None, Severity.WARNING)]

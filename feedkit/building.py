@@ -1,0 +1,233 @@
+"""The build job: load (through the cache), choose, render only the bodies the feeds include,
+write. Called by ``pipeline.build``; no flag parsing or printing here.
+
+A build whose inputs have not changed since the last one (the same files with the same sizes
+and modification times, the same settings, templates and feedkit, no scheduled article come
+due, the outputs as they were left) is answered from the build record without loading any
+article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from feedkit.assets import read_template
+from feedkit.cache import Cache, decode_problem, encode_problem, fingerprint
+from feedkit.config import Config
+from feedkit.content import scan
+from feedkit.errors import FeedkitError, Problem
+from feedkit.model import Article, Status
+from feedkit.output import OutputFolder, WriteResult
+
+XSL_NAME = "feed.xsl"
+CACHE_NAME = "cache.db"
+RECORD = "build"
+
+
+class StrictError(FeedkitError):
+    """``--strict`` and the content has problems: nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What ``build`` did: the files (written or unchanged), the counts and the problems."""
+
+    output_dir: Path
+    files: dict[str, WriteResult]
+    published: int
+    problems: tuple[Problem, ...]
+    now: datetime
+    skipped_files: int = 0
+    statuses: dict[Status, int] = field(default_factory=dict)
+    unchanged_inputs: bool = False  # answered from the build record: nothing was loaded
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+    @property
+    def written(self) -> list[str]:
+        return [p for p, r in self.files.items() if r is WriteResult.WRITTEN]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "output": str(self.output_dir),
+            "published": self.published,
+            "statuses": {s.value: n for s, n in self.statuses.items()},
+            "skipped_files": self.skipped_files,
+            "unchanged_inputs": self.unchanged_inputs,
+            "files": {path: result.value for path, result in self.files.items()},
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def cache_path(config: Config) -> Path:
+    """``.feedkit/cache.db`` beside the state file."""
+    return config.path("digest.state").parent / CACHE_NAME
+
+
+def _settings_key(config: Config, limit: int | None) -> str:
+    from feedkit import __version__
+
+    values = {k: v for k, v in sorted(config.values.items()) if not k.startswith(("smtp.",
+                                                                                    "digest."))}
+    return fingerprint(__version__, json.dumps(values, sort_keys=True, default=str), limit,
+                       config.content_dir, config.output_dir, _library_versions())
+
+
+def _library_versions() -> str:
+    # the libraries that shape the output: an upgrade must not be served from the cache
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "PyYAML"):
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+@contextmanager
+def _open_cache(config: Config, use_cache: bool, key: str) -> Iterator[Cache]:
+    if not use_cache:
+        yield Cache.disabled()
+        return
+    with Cache.open(cache_path(config), key) as cache:
+        yield cache
+
+
+def _inputs_key(config: Config, settings_key: str, xsl: bytes) -> str:
+    digest = hashlib.sha256(settings_key.encode())
+    digest.update(hashlib.sha256(xsl).digest())
+    for entry in scan(config.content_dir):
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _outputs_intact(root: Path, outputs: dict[str, list[int]]) -> bool:
+    for relative, (size, mtime) in outputs.items():
+        try:
+            stat = (root / relative).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return False
+    return True
+
+
+def _from_record(config: Config, record: dict[str, Any], now: datetime) -> BuildReport | None:
+    due = record.get("valid_until")
+    if due is not None and now >= datetime.fromisoformat(due):
+        return None  # a scheduled article has come due since
+    if not _outputs_intact(config.output_dir, record.get("outputs", {})):
+        return None
+    return BuildReport(
+        output_dir=config.output_dir,
+        files=dict.fromkeys(record["outputs"], WriteResult.UNCHANGED),
+        published=int(record["published"]),
+        problems=tuple(decode_problem(tuple(p)) for p in record["problems"]),
+        now=now,
+        skipped_files=int(record["skipped_files"]),
+        statuses={Status(k): int(v) for k, v in record["statuses"].items()},
+        unchanged_inputs=True,
+    )
+
+
+def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int | None = None,
+              use_cache: bool = True) -> BuildReport:
+    """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``."""
+    settings_key = _settings_key(config, limit)
+    xsl = read_template(f"feeds/{XSL_NAME}")
+    with _open_cache(config, use_cache, settings_key) as cache:
+        inputs = _inputs_key(config, settings_key, xsl) if use_cache else ""
+        record = cache.record(RECORD)
+        if record is not None and record.get("inputs") == inputs:
+            report = _from_record(config, record, now)
+            if report is not None and not (strict and report.problems):
+                return report
+        report, due = _build(config, cache, now=now, strict=strict, limit=limit, xsl=xsl)
+        if use_cache:
+            outputs = {}
+            for relative in report.files:
+                stat = (config.output_dir / relative).stat()
+                outputs[relative] = [stat.st_size, stat.st_mtime_ns]
+            cache.store_record(RECORD, {
+                "inputs": inputs, "outputs": outputs, "published": report.published,
+                "problems": [list(encode_problem(p)) for p in report.problems],
+                "skipped_files": report.skipped_files,
+                "statuses": {s.value: n for s, n in report.statuses.items()},
+                "valid_until": due.isoformat() if due else None,
+            })
+    return report
+
+
+def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
+           xsl: bytes) -> tuple[BuildReport, datetime | None]:
+    from feedkit.content import load_articles
+    from feedkit.feeds import plan_feeds, render_feeds
+    from feedkit.selection import count_statuses, publishable
+
+    result = load_articles(config.content_dir, site=config.site,
+                           max_file_size=config.max_file_size, cache=cache)
+    problems = tuple(config.warnings) + result.problems
+    if strict and problems:
+        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
+                          "nothing was written (run feedkit check for the list)")
+    if any(p.is_error and p.path == config.content_dir for p in result.problems):
+        raise FeedkitError(f"{config.content_dir}: content folder not found "
+                           "(pass --content DIR or set [content] dir in feedkit.toml)")
+    options = config.feed if limit is None else replace(config.feed, limit=limit)
+    published = publishable(result.articles, now)
+    if options.content == "full":
+        needed = {a: None for feed in plan_feeds(config.site, published, options)
+                  for a in feed.articles}
+        _prepare_bodies(list(needed), cache)
+    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME)
+    files[XSL_NAME] = xsl
+    written = OutputFolder(config.output_dir).write_all(dict(sorted(files.items())))
+    future = [a.published for a in result.articles if a.status(now) is Status.FUTURE]
+    report = BuildReport(
+        output_dir=config.output_dir,
+        files=written,
+        published=len(published),
+        problems=problems,
+        now=now,
+        skipped_files=len({p.path for p in result.problems if p.is_error}),
+        statuses=count_statuses(result.articles, now),
+    )
+    return report, min(future, default=None)
+
+
+def _prepare_bodies(articles: list[Article], cache: Cache) -> None:
+    """Fill this process's rendered-body memory from the cache, rendering (in parallel when
+    there are many) only what the cache lacks."""
+    from feedkit.html import remember_rendered
+    from feedkit.workers import render_bodies
+
+    missing = []
+    for article in articles:
+        stamp = getattr(article.body, "stamp", None)
+        html = cache.body(article.path.as_posix(), stamp, article.url) if stamp else None
+        if html is None:
+            missing.append(article)
+        else:
+            remember_rendered(article, html)
+    for article, html in zip(missing, render_bodies(missing), strict=True):
+        if isinstance(html, BaseException):
+            continue  # rendered again (and reported) where the feed needs it
+        remember_rendered(article, html)
+        stamp = getattr(article.body, "stamp", None)
+        if stamp:
+            cache.store_body(article.path.as_posix(), stamp, article.url, html)

@@ -1,0 +1,171 @@
+"""The build cache never serves stale results: every change to the inputs shows in the next
+build, and a broken cache is rebuilt, never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from factories import NOW
+
+from feedkit import config, pipeline
+from feedkit.building import BuildReport, cache_path
+from feedkit.output import WriteResult
+
+POST = "---\ntitle: {title}\npublish_date: {date}\ntags: [{tag}]\n---\nBody of {title}.\n"
+
+
+def post(title: str, date: str = "2025-01-01", tag: str = "news") -> str:
+    return POST.format(title=title, date=date, tag=tag)
+
+
+def build(root: Path, **kw: object) -> BuildReport:
+    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
+    return pipeline.build(cfg, now=kw.pop("now", NOW), **kw)  # type: ignore[arg-type]
+
+
+def items(root: Path) -> list[str]:
+    return [i["title"] for i in json.loads((root / "public" / "feed.json").read_text())["items"]]
+
+
+def touch_later(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+@pytest.fixture
+def site(make_site_dir) -> Path:
+    root = make_site_dir({"a.md": post("Alpha"), "b.md": post("Beta", "2025-01-02")})
+    first = build(root)
+    assert not first.unchanged_inputs and items(root) == ["Beta", "Alpha"]
+    second = build(root)
+    assert second.unchanged_inputs and set(second.files.values()) == {WriteResult.UNCHANGED}
+    return root
+
+
+def test_editing_an_article_is_seen(site: Path) -> None:
+    file = site / "content" / "a.md"
+    file.write_text(post("Alpha edited"), encoding="utf-8")
+    touch_later(file)
+    report = build(site)
+    assert not report.unchanged_inputs
+    assert items(site) == ["Beta", "Alpha edited"]
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_the_one_blind_spot_documented(site: Path) -> None:
+    # same length, same mtime: like make and rsync, the cache trusts (size, mtime); --no-cache
+    # is the way out, and it must see the edit
+    file = site / "content" / "a.md"
+    stat = file.stat()
+    file.write_text(post("Alphb"), encoding="utf-8")
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(site, use_cache=False)
+    assert items(site) == ["Beta", "Alphb"]
+
+
+def test_editing_a_body_reaches_the_feed(site: Path) -> None:
+    file = site / "content" / "a.md"
+    file.write_text(post("Alpha").replace("Body of Alpha.", "A new body, longer."), "utf-8")
+    touch_later(file)
+    build(site)
+    feed = json.loads((site / "public" / "feed.json").read_text())
+    alpha = next(i for i in feed["items"] if i["title"] == "Alpha")
+    assert "A new body, longer." in alpha["content_html"]
+
+
+def test_adding_deleting_and_renaming_are_seen(site: Path) -> None:
+    (site / "content" / "c.md").write_text(post("Gamma", "2025-01-03"), encoding="utf-8")
+    build(site)
+    assert items(site) == ["Gamma", "Beta", "Alpha"]
+    (site / "content" / "b.md").unlink()
+    build(site)
+    assert items(site) == ["Gamma", "Alpha"]
+    (site / "content" / "c.md").rename(site / "content" / "renamed.md")
+    build(site)
+    urls = [i["url"] for i in json.loads((site / "public" / "feed.json").read_text())["items"]]
+    assert urls[0].endswith("/renamed/")
+
+
+def test_changing_the_config_is_seen(site: Path) -> None:
+    toml = site / "feedkit.toml"
+    toml.write_text(toml.read_text() + '\n[feed]\nlimit = 1\n', encoding="utf-8")
+    report = build(site)
+    assert not report.unchanged_inputs
+    assert items(site) == ["Beta"]
+    toml.write_text(toml.read_text().replace('title = "News"', 'title = "Renamed"'), "utf-8")
+    build(site)
+    assert json.loads((site / "public" / "feed.json").read_text())["title"] == "Renamed"
+
+
+def test_changing_a_template_is_seen(site: Path, monkeypatch) -> None:
+    from feedkit import building
+
+    monkeypatch.setattr(building, "read_template", lambda name: b"<xsl:changed/>")
+    report = build(site)
+    assert not report.unchanged_inputs
+    assert (site / "public" / "feed.xsl").read_bytes() == b"<xsl:changed/>"
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(make_site_dir) -> None:
+    root = make_site_dir({"a.md": post("Now"), "later.md": post("Later", "2026-01-02")})
+    build(root)
+    assert items(root) == ["Now"]
+    assert build(root).unchanged_inputs
+    report = build(root, now=NOW.replace(year=2027))
+    assert not report.unchanged_inputs
+    assert items(root) == ["Later", "Now"]
+
+
+def test_a_deleted_or_edited_output_is_written_again(site: Path) -> None:
+    feed = site / "public" / "feed.xml"
+    good = feed.read_bytes()
+    feed.write_bytes(b"tampered")
+    report = build(site)
+    assert report.files["feed.xml"] is WriteResult.WRITTEN and feed.read_bytes() == good
+    (site / "public" / "atom.xml").unlink()
+    assert build(site).files["atom.xml"] is WriteResult.WRITTEN
+
+
+def test_a_corrupt_cache_is_ignored_and_rebuilt(site: Path) -> None:
+    cfg = config.load(site / "feedkit.toml", env={}, cwd=site)
+    db = cache_path(cfg)
+    db.write_bytes(b"this is not a database" * 100)
+    report = build(site)
+    assert not report.unchanged_inputs and items(site) == ["Beta", "Alpha"]
+    assert build(site).unchanged_inputs  # and it works again
+
+
+def test_problems_are_reported_the_same_from_the_cache(make_site_dir) -> None:
+    root = make_site_dir({"a.md": post("Alpha"), "bad.md": "---\ntitle: x\n---\nno date\n"})
+    first = build(root)
+    second = build(root)
+    assert second.unchanged_inputs
+    assert [str(p) for p in second.problems] == [str(p) for p in first.problems]
+    assert second.skipped_files == first.skipped_files == 1
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(make_site_dir) -> None:
+    root = make_site_dir({"a.md": post("Alpha")})
+    build(root, use_cache=False)
+    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
+    assert not cache_path(cfg).exists()
+
+
+def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
+    from feedkit.cache import Cache, fingerprint
+    from feedkit.content import load_articles
+
+    cfg = config.load(site / "feedkit.toml", env={}, cwd=site)
+    fresh = load_articles(cfg.content_dir, site=cfg.site)
+    path = site / "probe.db"
+    with Cache.open(path, fingerprint("probe")) as cache:
+        load_articles(cfg.content_dir, site=cfg.site, cache=cache)
+    time.sleep(0)
+    with Cache.open(path, fingerprint("probe")) as cache:
+        cached = load_articles(cfg.content_dir, site=cfg.site, cache=cache)
+    assert cached.articles == fresh.articles
+    assert [a.content_html() for a in cached.articles] == \
+        [a.content_html() for a in fresh.articles]
