@@ -65,7 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build.output", "path", "public",
             "Folder the feeds are written to, relative to feedkit.toml (flag: --output)."),
     Setting("feed.limit", "int", 50,
-            "Newest N articles in each feed; 0 means all (flag: --limit).", minimum=0),
+            "Newest N articles in the site feeds; 0 means all (flag: --limit).", minimum=0),
+    Setting("feed.tag_limit", "int", 10,
+            "Newest N articles in each tag feed; 0 means all (as jekyll-feed and WordPress "
+            "default to 10).", minimum=0),
     Setting("feed.content", "choice", "full",
             "full: each item carries the whole article; summary: the description only.",
             choices=("full", "summary")),
@@ -381,10 +384,12 @@ def load(
         return _resolve_path(values[key], user=key in from_user, cwd=cwd, root=root)
 
     max_size, limit = values["content.max_file_size"], values["feed.limit"]
-    assert isinstance(max_size, int) and isinstance(limit, int)
+    tag_limit = values["feed.tag_limit"]
+    assert isinstance(max_size, int) and isinstance(limit, int) and isinstance(tag_limit, int)
     feed = FeedOptions(
         content=str(values["feed.content"]),
         limit=limit,
+        tag_limit=tag_limit,
         id_base=str(values["feed.id_base"]),
         id_scheme=str(values["feed.id_scheme"]),
         icon=str(values["feed.icon"]) or None,

@@ -235,7 +235,8 @@ def _relative_xsl(feed_path: str, xsl_name: str) -> str:
 
 
 def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) -> list[Feed]:
-    """The site feeds and one per tag, each holding the newest ``options.limit`` articles.
+    """The site feeds (the newest ``options.limit`` articles) and one per tag (the newest
+    ``options.tag_limit``; 0 means all).
 
     ``articles`` are the publishable ones, newest first.
     """
@@ -250,7 +251,7 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) ->
     for slug in sorted(by_slug):
         name, members = by_slug[slug]
         feeds.append(Feed(f"tags/{slug}/feed.xml", f"{site.title}: {name}",
-                          tuple(members[:limit])))
+                          tuple(members[:options.tag_limit or None])))
     return feeds
 
 

@@ -360,3 +360,12 @@ def test_two_tags_with_one_slug_list_the_article_once() -> None:
     feeds = plan_feeds(make_site(), [make_article(tags=("C++", "C"))], FeedOptions())
     assert [(f.path, len(f.articles)) for f in feeds] == [("feed.xml", 1),
                                                           ("tags/c/feed.xml", 1)]
+
+
+def test_tag_feeds_keep_their_own_limit() -> None:
+    articles = [make_article(slug=f"a{i}", tags=("t",), published=NOW - timedelta(days=i))
+                for i in range(15)]
+    feeds = plan_feeds(make_site(), articles, FeedOptions(limit=0, tag_limit=3))
+    assert [len(f.articles) for f in feeds] == [15, 3]
+    assert [a.slug for a in feeds[1].articles] == ["a0", "a1", "a2"]
+    assert len(plan_feeds(make_site(), articles, FeedOptions(tag_limit=0))[1].articles) == 15
