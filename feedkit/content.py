@@ -161,7 +161,9 @@ def parse_article(
             else TextBody(strip_controls(split.body), body_format))
     if not fields.description:
         try:
-            fields.description = excerpt(html_to_text(body_to_html(split.body, body_format)))
+            # the start of the body is enough for 280 characters, and bounds the work
+            fields.description = excerpt(html_to_text(body_to_html(split.body[:4000],
+                                                                   body_format)))
         except RecursionError:  # Markdown nested thousands deep; check reports the body
             fields.description = ""
     return Parsed(_article(path, fields, body), tuple(problems), fields.url_from_slug)
@@ -268,6 +270,7 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000,
     again (the cache's fingerprint must cover ``site`` and ``max_file_size``)."""
     problems: list[Problem] = []
     from feedkit import front_matter
+    from feedkit.workers import parse_files
 
     if not front_matter.HAS_LIBYAML:
         problems.append(warning(None, None, "libyaml is not available: YAML is read ~9x slower",
@@ -278,37 +281,51 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000,
         return LoadResult((), tuple(problems))
     articles: list[Article] = []
     from_slug: list[bool] = []
-    files, skipped = 0, list[Path]()
+    skipped: list[Path] = []
     cache = cache or Cache.disabled()
-    fresh: list[tuple[str, Stamp, tuple[Any, ...]]] = []
-    seen: list[str] = []
+    found: list[tuple[Path, str, Stamp, Parsed | None]] = []
     for file in discover(root, skipped):
-        files += 1
         rel = file.relative_to(root).as_posix()
-        seen.append(rel)
         try:
             stat = file.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            parsed = _from_cache(cache.parsed(rel, stamp), file, stamp)
-            if parsed is None:
-                parsed = load_article(file, root=root, site=site, max_file_size=max_file_size,
-                                      stat=stat)
+        except OSError as exc:
+            problems.append(error(Path(rel), None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        found.append((file, rel, stamp, _from_cache(cache.parsed(rel, stamp), file, stamp)))
+    files = len(found)
+    missing = [entry[0] for entry in found if entry[3] is None]
+    parsed_now = iter(parse_files(missing, root=root, site=site, max_file_size=max_file_size))
+    fresh: list[tuple[str, Stamp, tuple[Any, ...]]] = []
+    for _file, rel, stamp, cached in found:
+        parsed = cached
+        if parsed is None:
+            parsed = next(parsed_now)
+            body_stamp = getattr(parsed.article.body, "stamp", stamp) if parsed.article \
+                else stamp
+            if body_stamp == stamp:  # the file did not change while it was read
                 fresh.append((rel, stamp, _to_cache(parsed)))
-        except Exception as exc:  # the one broad catch: a bug must not lose the other articles
-            log.exception("%s: unexpected failure", file)
-            parsed = Parsed(None, (error(file.relative_to(root), None,
-                                         f"could not be loaded ({type(exc).__name__}: {exc})",
-                                         "please report this as a feedkit bug"),))
         problems.extend(parsed.problems)
         if parsed.article is not None:
             articles.append(parsed.article)
             from_slug.append(parsed.url_from_slug)
     cache.store_parsed(fresh)
-    cache.forget_except(seen)
+    cache.forget_except(rel for _, rel, _, _ in found)
     articles = _distinct_slugs(articles, from_slug, site, problems)
     problems.extend(warning(link.relative_to(root), None, "is a symlink out of the content "
                             "folder; skipped", "move the file into the folder") for link in skipped)
     return LoadResult(tuple(articles), tuple(problems), files, tuple(skipped))
+
+
+def load_article_safely(file: Path, *, root: Path, site: Site, max_file_size: int) -> Parsed:
+    """``load_article``, with any unexpected failure turned into one problem for the file."""
+    try:
+        return load_article(file, root=root, site=site, max_file_size=max_file_size)
+    except Exception as exc:  # the one broad catch: a bug must not lose the other articles
+        log.exception("%s: unexpected failure", file)
+        return Parsed(None, (error(file.relative_to(root), None,
+                                   f"could not be loaded ({type(exc).__name__}: {exc})",
+                                   "please report this as a feedkit bug"),))
 
 
 def _to_cache(parsed: Parsed) -> tuple[Any, ...]:

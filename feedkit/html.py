@@ -8,8 +8,13 @@ no templates.
 from __future__ import annotations
 
 import html as _html
+import logging
 import re
+import signal
+import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -21,6 +26,8 @@ if TYPE_CHECKING:
     import markdown
 
     from feedkit.model import Article
+
+log = logging.getLogger(__name__)
 
 # Characters XML 1.0 forbids (and C1 controls, DEL, noncharacters, lone surrogates): never useful
 # in a feed or an email, and each would make a feed invalid.
@@ -128,20 +135,55 @@ def unwrap_fenced_html(text: str) -> str | None:
     return m.group(2) if m else None
 
 
-def render_markdown(text: str) -> str:
+MARKDOWN_BUDGET = 5.0  # seconds for one body: a 5 MB article renders in about 3.5 s
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Raise ``_OverBudget`` in this thread after ``seconds`` (main thread on Unix only:
+    elsewhere the budget is not enforced)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_markdown(text: str, *, budget: float = MARKDOWN_BUDGET) -> str:
     """Markdown to (unsanitized) HTML, with tables, fenced code and footnotes.
 
-    A body nested too deeply for the parser is kept as escaped text; the parser is then
-    replaced, because a failed conversion leaves state behind that spoils every later body.
+    Python-Markdown is slow on some inputs (thousands of ``[^`` or ``[](`` in one paragraph
+    take minutes), and a body nested deeply enough overflows its parser. Such a body is kept
+    as escaped text, with a warning; the parser is then replaced, because a failed conversion
+    leaves state behind that spoils every later body.
     """
     global _md
     if _md is None:
         _md = _new_markdown()
     _md.reset()
     try:
-        return _md.convert(text)
-    except RecursionError:
+        with _time_budget(budget):
+            return _md.convert(text)
+    except (RecursionError, _OverBudget) as exc:
         _md = _new_markdown()
+        reason = "is nested too deeply" if isinstance(exc, RecursionError) else \
+            f"took over {budget:g} s"
+        log.warning("a body %s to render as Markdown (it starts %r); it is shown as plain "
+                    "text", reason, text[:40])
         return f"<pre>{_html.escape(text)}</pre>"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -230,3 +231,26 @@ def test_excerpt_cuts_at_a_word_with_an_ellipsis() -> None:
     assert len(cut) <= 50
     assert cut.endswith("word…")
     assert excerpt("short text", limit=50) == "short text"
+
+
+def test_a_body_markdown_cannot_render_in_time_becomes_escaped_text(caplog) -> None:
+    import time
+
+    from feedkit.html import render_markdown
+
+    started = time.perf_counter()
+    html = render_markdown("[^" * 20_000 + "<script>", budget=0.5)
+    assert time.perf_counter() - started < 5
+    assert html.startswith("<pre>[^[^") and "&lt;script&gt;" in html
+    assert "took over 0.5 s" in caplog.text
+    assert render_markdown("*still works*") == "<p><em>still works</em></p>"
+
+
+def test_a_missing_description_reads_only_the_start_of_the_body() -> None:
+    from factories import make_site
+
+    from feedkit.content import parse_article
+
+    text = "---\ntitle: T\ndate: 2025-01-01\n---\nFirst words.\n\n" + "[^" * 50_000
+    parsed = parse_article(text, Path("t.md"), site=make_site())
+    assert parsed.article is not None and parsed.article.description.startswith("First words.")
