@@ -10,7 +10,8 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,21 @@ def load_config(config_path: Path | None, content_dir: Path | None, **overrides:
     if content_dir is not None:
         settings["content.dir"] = str(content_dir)
     return config_module.load(config_path, overrides=settings)
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner with the time taken on stderr, only when stderr is a terminal (never in cron
+    or CI, never with -q)."""
+    ctx = click.get_current_context(silent=True)
+    quiet = ctx is not None and (ctx.find_root().obj or {}).get("quiet")
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console  # deferred: only terminals need it
+
+    with Console(stderr=True).status(what):
+        yield
 
 
 def say(message: str) -> None:
@@ -129,7 +145,8 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
         feedkit check --content content/ --strict
     """
     config = load_config(config_path, content_dir)
-    report = pipeline.check(config, strict=strict)
+    with working("Checking every article…"):
+        report = pipeline.check(config, strict=strict)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
@@ -175,7 +192,8 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
     config = load_config(config_path, content_dir, **overrides)
     started = time.perf_counter()
-    report = pipeline.build(config, strict=strict, limit=limit, use_cache=not no_cache)
+    with working("Building feeds…"):
+        report = pipeline.build(config, strict=strict, limit=limit, use_cache=not no_cache)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
@@ -235,7 +253,8 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     request = DigestRequest(since=since, until=until, limit=limit, min_items=min_items,
                             send=send, test=test, to=to, mark_sent=mark_sent, dry_run=dry_run,
                             state=state, output=output_dir)
-    report = pipeline.digest(config, request)
+    with working("Preparing the digest…"):
+        report = pipeline.digest(config, request)
     show_problems([p for p in report.problems if p.is_error], config)
     zone = config.site.timezone
     window = report.window
