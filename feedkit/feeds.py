@@ -6,7 +6,9 @@ entry order and write an invalid Atom ``type="CDATA"``. Pure: returns bytes, wri
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +23,6 @@ from feedkit.metadata import slugify
 from feedkit.model import Article, FeedOptions, Site
 
 GENERATOR = "feedkit"
-GENERATOR_URI = "https://pypi.org/project/feedkit/"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with no items: never "now"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -36,12 +37,13 @@ class Feed:
 
 
 def tag_slug(tag: str) -> str:
-    """A safe file name for a tag's feeds: no ``/``, no ``..``, never empty.
+    """A safe file name for a tag's feeds: no ``/``, no ``..``, never empty; a tag with no
+    letters or digits gets a name from its hash, so two such tags never share a feed.
 
-    >>> tag_slug("../etc/passwd"), tag_slug("C++"), tag_slug("Café Society")
-    ('etc-passwd', 'c', 'café-society')
+    >>> tag_slug("../etc/passwd"), tag_slug("C++"), tag_slug("Café Society"), tag_slug("🚀")
+    ('etc-passwd', 'c', 'café-society', 'tag-ebbc0b28')
     """
-    return slugify(tag, limit=60) or "tag"
+    return slugify(tag, limit=60) or f"tag-{hashlib.sha256(tag.encode()).hexdigest()[:8]}"
 
 
 def article_id(article: Article, site: Site, options: FeedOptions) -> str:
@@ -92,6 +94,16 @@ def _xml_text(value: str) -> str:
     return strip_controls(value)
 
 
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
+
+
+def _rss_safe_title(title: str) -> str:
+    """RSS titles are text, but many readers show them as HTML: a title holding something
+    that looks like a tag ("Use <script> tags", from "&lt;script&gt;" in front matter) is
+    escaped so it stays text there; "a < b" and "A & B" are left as they are."""
+    return escape(title, quote=False) if _TAG_LIKE.search(title) else title
+
+
 def _site_text(value: str) -> str:
     # site strings come from feedkit.toml as typed: readers often show titles as HTML
     return plain_text(value)
@@ -117,7 +129,7 @@ def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> F
     if site.author:
         fg.author({"name": _site_text(site.author),
                    **({"email": site.author_email} if site.author_email else {})})
-    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.generator(GENERATOR)
     if options.icon:
         fg.icon(urljoin(site.url, options.icon))
     if options.logo:
@@ -137,7 +149,7 @@ def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedOpt
     fe = fg.add_entry(order="append")  # feedgen prepends by default, reversing the order
     ident = article_id(article, site, options)
     fe.guid(ident, permalink=ident == article.url)
-    fe.title(_xml_text(article.title))
+    fe.title(_rss_safe_title(_xml_text(article.title)) if not atom else _xml_text(article.title))
     fe.link(href=article.url, rel="alternate", type="text/html")
     fe.published(article.published)
     fe.updated(article.modified)  # feedgen would stamp "now"
@@ -145,7 +157,9 @@ def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedOpt
         if atom:
             fe.summary(_xml_text(article.description))
         else:
-            fe.description(_xml_text(article.description))
+            # RSS readers render <description> as HTML: the plain-text summary must reach them
+            # as text, so "<script>" in it is written &amp;lt;script&amp;gt; (W3C: SecurityRisk)
+            fe.description(escape(_xml_text(article.description), quote=False))
     html = item_html(article, options)
     if html and (atom or options.content == "full" or not article.description):
         fe.content(html, type="html")  # RSS: content:encoded beside the description
