@@ -8,15 +8,15 @@ Bodies are not kept: an ``Article`` reads its body again when something renders 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import logging
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 from feedkit.cache import (
     Cache,
@@ -346,23 +346,30 @@ def _from_cache(value: tuple[Any, ...] | None, file: Path, stamp: Stamp) -> Pars
 
 def _distinct_slugs(articles: list[Article], from_slug: list[bool], site: Site,
                     problems: list[Problem]) -> list[Article]:
-    """Give the second and later articles sharing a slug ``slug-2``, ``slug-3``… (file order)."""
-    counts = Counter(a.slug for a in articles)
-    taken = set(counts)
-    seen: Counter[str] = Counter()
-    result = []
-    for article, derived in zip(articles, from_slug, strict=True):
-        seen[article.slug] += 1
-        if counts[article.slug] > 1 and seen[article.slug] > 1:
-            n = seen[article.slug]
-            while f"{article.slug}-{n}" in taken:
-                n += 1
-            new_slug = f"{article.slug}-{n}"
+    """Articles sharing a slug: the first published keeps it, each other one gets
+    ``slug-<6 hex digits of its file path>``. A suffix from the article's own path, not from
+    its rank, so adding or removing another file never renames it (its URL and feed id stay)."""
+    groups: dict[str, list[int]] = {}
+    for index, article in enumerate(articles):
+        groups.setdefault(article.slug, []).append(index)
+    taken = set(groups)
+    result = list(articles)
+    for slug, members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: (articles[i].published, articles[i].path.as_posix()))
+        for index in members[1:]:
+            article = articles[index]
+            digest = hashlib.sha256(article.path.as_posix().encode()).hexdigest()
+            width = 6
+            while f"{slug}-{digest[:width]}" in taken:
+                width += 2
+            new_slug = f"{slug}-{digest[:width]}"
             taken.add(new_slug)
-            url = urljoin(site.url, quote(new_slug, safe="") + "/") if derived else article.url
-            problems.append(warning(article.path, "slug", f"{article.slug!r} is also used by "
-                                    f"another article; this one is {new_slug!r}",
+            url = site.url + quote(new_slug, safe="") + "/" if from_slug[index] else article.url
+            problems.append(warning(article.path, "slug", f"{slug!r} is also used by "
+                                    f"{articles[members[0]].path.as_posix()}, published "
+                                    f"earlier; this one is {new_slug!r}",
                                     "give each article its own slug"))
-            article = replace(article, slug=new_slug, url=url)
-        result.append(article)
+            result[index] = replace(article, slug=new_slug, url=url)
     return result

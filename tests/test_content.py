@@ -499,28 +499,37 @@ def test_missing_content_folder_is_one_error(tmp_path: Path) -> None:
     assert [p.message for p in result.problems if p.is_error] == ["content folder not found"]
 
 
+def _suffix(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.encode()).hexdigest()[:6]
+
+
 def test_duplicate_slugs_are_both_kept_with_distinct_urls_and_a_warning(tmp_path: Path) -> None:
-    _write(tmp_path, "a/same.md", post(title="First"))
-    _write(tmp_path, "b/same.md", post(title="Second"))
-    _write(tmp_path, "c.md", "---\ntitle: Third\ndate: 2024-01-01\nslug: same\n---\n")
+    _write(tmp_path, "a/same.md", post(title="First", date="2024-01-01"))
+    _write(tmp_path, "b/same.md", post(title="Second", date="2024-01-02"))
+    _write(tmp_path, "c.md", "---\ntitle: Third\ndate: 2023-12-31\nslug: same\n---\n")
     result = load_articles(tmp_path, site=make_site())
+    second, first = f"same-{_suffix('b/same.md')}", f"same-{_suffix('a/same.md')}"
     assert [(a.title, a.slug, a.url) for a in result.articles] == [
-        ("First", "same", SITE_URL + "same/"),
-        ("Second", "same-2", SITE_URL + "same-2/"),
-        ("Third", "same-3", SITE_URL + "same-3/"),
+        ("First", first, SITE_URL + first + "/"),
+        ("Second", second, SITE_URL + second + "/"),
+        ("Third", "same", SITE_URL + "same/"),  # published first: keeps the slug
     ]
     warnings = [p for p in result.problems if p.severity is Severity.WARNING]
-    assert [(p.path, p.field) for p in warnings] == [(Path("b/same.md"), "slug"),
-                                                     (Path("c.md"), "slug")]
-    assert "'same' is also used by another article" in warnings[0].message
+    assert sorted((p.path, p.field) for p in warnings) == [(Path("a/same.md"), "slug"),
+                                                           (Path("b/same.md"), "slug")]
+    assert "'same' is also used by c.md, published earlier" in warnings[0].message
 
 
-def test_renamed_duplicate_never_takes_a_slug_already_in_use(tmp_path: Path) -> None:
-    _write(tmp_path, "a/x.md", post(title="One"))
-    _write(tmp_path, "b/x.md", post(title="Two"))
-    _write(tmp_path, "x-2.md", post(title="Three"))
-    slugs = [a.slug for a in load_articles(tmp_path, site=make_site()).articles]
-    assert sorted(slugs) == ["x", "x-2", "x-3"]
+def test_adding_a_duplicate_renames_no_existing_article(tmp_path: Path) -> None:
+    _write(tmp_path, "m1.md", "---\ntitle: One\ndate: 2024-01-01\nslug: same\n---\n")
+    _write(tmp_path, "m2.md", "---\ntitle: Two\ndate: 2024-01-02\nslug: same\n---\n")
+    before = {a.title: a.url for a in load_articles(tmp_path, site=make_site()).articles}
+    _write(tmp_path, "a0.md", "---\ntitle: New\ndate: 2024-02-01\nslug: same\n---\n")
+    after = {a.title: a.url for a in load_articles(tmp_path, site=make_site()).articles}
+    assert after["One"] == before["One"] and after["Two"] == before["Two"]
+    assert len(set(after.values())) == 3
 
 
 def test_duplicate_slug_resolution_is_the_same_on_every_run(tmp_path: Path) -> None:
@@ -531,7 +540,8 @@ def test_duplicate_slug_resolution_is_the_same_on_every_run(tmp_path: Path) -> N
     second = load_articles(tmp_path, site=make_site())
     assert [(a.title, a.url) for a in first.articles] == [(a.title, a.url) for a in
                                                           second.articles]
-    assert [(a.title, a.slug) for a in first.articles] == [("Ay", "post"), ("Zed", "post-2")]
+    assert [(a.title, a.slug) for a in first.articles] == [
+        ("Ay", "post"), ("Zed", f"post-{_suffix('z/post.md')}")]
 
 
 def test_page_bundle_image_resolves_against_the_article_url(tmp_path: Path) -> None:
