@@ -72,6 +72,11 @@ def say(message: str) -> None:
         click.echo(message)
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 article", "2 articles". """
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def display_path(path: Path) -> str:
     """``path`` relative to the current folder when it is below it."""
     try:
@@ -161,7 +166,8 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     say(
         f"{len(report.articles)} articles from {report.files} files: "
         f"{s[Status.PUBLISHED]} published, {s[Status.DRAFT]} draft, {s[Status.FUTURE]} future, "
-        f"{s[Status.ARCHIVED]} archived; {report.errors} errors, {report.warnings} warnings"
+        f"{s[Status.ARCHIVED]} archived; {plural(report.errors, 'error')}, "
+        f"{plural(report.warnings, 'warning')}"
         f" (times in {config.site.timezone.key})"
     )
     sys.exit(report.exit_code)
@@ -259,26 +265,31 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     zone = config.site.timezone
     window = report.window
     say(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "
-               f"{window.until.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), until excluded")
+        f"{window.until.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), until excluded"
+        + (f" ({report.since_from})" if report.since_from else ""))
     for article in report.articles:
         say(f"  {article.published.astimezone(zone):%Y-%m-%d %H:%M}  {article.title}")
+    skipped = f"; {plural(report.already_sent, 'article')} in the window already sent" \
+        if report.already_sent else ""
     if report.digest is None:
-        say(f"nothing new to send: {len(report.articles)} article(s), fewer than "
-                   f"--min-items {max(report.min_items, 1)}; nothing written")
+        say(f"nothing new to send: {plural(len(report.articles), 'article')}, fewer than "
+            f"--min-items {max(report.min_items, 1)}{skipped}; nothing written")
         sys.exit(3)
-    for note in report.digest.notes:
+    for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    say(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML)")
+    say(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML){skipped}")
     if report.dry_run:
         say("dry run: nothing written, sent or recorded")
         sys.exit(0)
     for path, result in report.files.items():
         assert report.output_dir is not None
         say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    if test:
+        say("test: digest.eml and the state file left as they were")
     if report.sent_to:
-        say(f"sent to {len(report.sent_to)} recipient(s)" + (" (test)" if test else ""))
+        say(f"sent to {plural(len(report.sent_to), 'recipient')}" + (" (test)" if test else ""))
     if report.recorded:
-        say(f"recorded {len(report.articles)} article(s) as sent")
+        say(f"recorded {plural(len(report.articles), 'article')} as sent")
     sys.exit(0)
 
 

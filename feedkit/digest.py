@@ -12,7 +12,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -149,7 +149,7 @@ def _subject(template: str, *, site: Site, count: int, window: Window,
         "site_title": site.title,
         "count": str(count),
         "articles": "article" if count == 1 else "articles",
-        "date": window.until.astimezone(site.timezone).date().isoformat(),
+        "date": _last_day(window, site),
         "first_title": first_title,
     }
     subject = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
@@ -177,31 +177,45 @@ def inline_css(html: str) -> str:
     ).transform(pretty_print=False)
 
 
+def _last_day(window: Window, site: Site) -> str:
+    """The last day the window covers, in the site's time zone (``until`` is excluded)."""
+    return (window.until - timedelta(microseconds=1)).astimezone(site.timezone).date().isoformat()
+
+
+def _base(site: Site, articles: Sequence[Article], updated: Sequence[Article], *,
+          window: Window, options: DigestOptions) -> tuple[Digest, str | None]:
+    ids = tuple(article_id(a, site, options.feed) for a in articles)
+    did = digest_id(ids)
+    archive_name = f"{_last_day(window, site)}-{did}.html"
+    view_url = urljoin(options.archive_url.rstrip("/") + "/", quote(archive_name)) \
+        if options.archive_url else None
+    host = urlsplit(site.url).hostname or "localhost"
+    return Digest(
+        id=did, subject="", html="", text="", message_id=f"<digest-{did}@{host}>",
+        window=window, articles=tuple(articles), article_ids=ids, updated=tuple(updated),
+        archive_name=archive_name,
+    ), view_url
+
+
 def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
                   options: DigestOptions, updated: Sequence[Article] = ()) -> Digest:
     """Render the digest of ``articles`` (newest first), degrading to stay under the size
-    budget: shorter descriptions, then no hero images below the first, then fewer items."""
-    ids = tuple(article_id(a, site, options.feed) for a in articles)
-    did = digest_id(ids)
-    archive_name = f"{window.until.astimezone(site.timezone).date().isoformat()}-{did}.html"
-    view_url = urljoin(options.archive_url.rstrip("/") + "/", quote(archive_name)) \
-        if options.archive_url else None
+    budget: shorter descriptions, then no hero images below the first, then fewer items.
+
+    When items are capped, the digest holds (and its id derives from) only the articles it
+    shows; the email links to the site for the rest, which stay unsent.
+    """
     env = _environment(options)
     css = (templates_dir() / "email" / "digest.css").read_text(encoding="utf-8")
     if options.templates and (options.templates / "digest.css").is_file():
         css = (options.templates / "digest.css").read_text(encoding="utf-8")
-    host = urlsplit(site.url).hostname or "localhost"
-    base = Digest(
-        id=did, subject="", html="", text="", message_id=f"<digest-{did}@{host}>",
-        window=window, articles=tuple(articles), article_ids=ids, updated=tuple(updated),
-        archive_name=archive_name,
-    )
     notes: list[str] = []
     shown = len(articles)
 
     def render(count: int, *, short: bool, heroes: bool) -> Digest:
-        return _render(env, css, site, base, articles[:count], len(articles) - count,
-                       short=short, heroes=heroes, view_url=view_url, options=options)
+        base, view_url = _base(site, articles[:count], updated, window=window, options=options)
+        return _render(env, css, site, base, len(articles) - count, short=short, heroes=heroes,
+                       view_url=view_url, options=options)
 
     digest = render(shown, short=False, heroes=True)
     for note, heroes in (("descriptions shortened", True),
@@ -223,16 +237,21 @@ def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
         shown, digest = best if best else (1, render(1, short=True, heroes=False))
     if shown < len(articles):
         notes.append(f"only the newest {shown} of {len(articles)} articles fit; the email links "
-                     "to the site for the rest")
+                     "to the site for the rest, which stay unsent for the next digest")
+    dropped = [a.title for a in digest.articles if a.hero_image is not None
+               and _hero(a) is None]
+    if dropped:
+        notes.append(f"{len(dropped)} hero image(s) left out of the email (not https, or WebP, "
+                     f"SVG or AVIF, which Outlook does not show): {', '.join(dropped[:3])}")
     if digest.size > options.size_budget:
         notes.append(f"the digest is {digest.size:,} bytes, over the {options.size_budget:,} "
                      "byte budget (Gmail clips it)")
     return replace(digest, notes=tuple(n for n in notes if n))
 
 
-def _render(env: jinja2.Environment, css: str, site: Site, base: Digest,
-            articles: Sequence[Article], more: int, *, short: bool, heroes: bool,
-            view_url: str | None, options: DigestOptions) -> Digest:
+def _render(env: jinja2.Environment, css: str, site: Site, base: Digest, more: int, *,
+            short: bool, heroes: bool, view_url: str | None, options: DigestOptions) -> Digest:
+    articles = base.articles
     items = [_item(a, site, short=short, hero=heroes or i == 0)
              for i, a in enumerate(articles)]
     updated = [_item(a, site, short=True, hero=False) for a in base.updated]

@@ -66,6 +66,7 @@ class Ledger:
         """Open (and when ``create``, make) the state file; raises ``LedgerError`` when it is
         corrupt, foreign or newer than this feedkit."""
         exists = path.exists()
+        was_empty = exists and path.is_file() and path.stat().st_size == 0
         if not exists and not create:  # a read-only run with no state yet: an empty ledger
             memory = sqlite3.connect(":memory:", isolation_level=None)
             try:
@@ -81,14 +82,24 @@ class Ledger:
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"{path}: cannot open the state file: {exc}") from exc
         try:
-            cls._check(db, path, fresh=not exists)
+            cls._check(db, path, fresh=not exists, was_empty=was_empty)
             yield cls(db, path)
         finally:
             db.close()
 
     @staticmethod
-    def _check(db: sqlite3.Connection, path: Path, *, fresh: bool) -> None:
+    def _check(db: sqlite3.Connection, path: Path, *, fresh: bool,
+               was_empty: bool = False) -> None:
         try:
+            if was_empty:  # another run creating it, or a truncated file: wait, then look
+                db.execute("BEGIN IMMEDIATE")
+                made = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                db.execute("ROLLBACK")
+                if not made:
+                    raise LedgerError(
+                        f"{path}: the state file is empty (truncated?); restore it from a "
+                        "backup, or delete it to start afresh (then every article since "
+                        "[digest] first_run_since is sent again)")
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]

@@ -58,12 +58,9 @@ def build_message(digest: Digest, *, sender: str, recipients: Sequence[str], dat
     """
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
-    if len(recipients) == 1:
-        msg["To"] = recipients[0]
-    else:  # never show subscribers each other's address: sendmail -t reads Bcc, then drops it
-        msg["To"] = "undisclosed-recipients:;"
-        if recipients:
-            msg["Bcc"] = ", ".join(recipients)
+    # never show subscribers each other's address (digest.eml sits in a folder that may be
+    # published): one recipient is named, several are not; send() addresses each copy itself
+    msg["To"] = recipients[0] if len(recipients) == 1 else "undisclosed-recipients:;"
     msg["Subject"] = (TEST_PREFIX if test else "") + digest.subject
     msg["Date"] = format_datetime(date)
     # a test send gets its own Message-ID: a mailbox that saw the test would otherwise drop
@@ -150,8 +147,7 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 def _with_recipient(msg: EmailMessage, recipient: str) -> EmailMessage:
     copy = EmailMessage(policy=SMTP)
     for name, value in msg.items():
-        if name.lower() != "bcc":
-            copy[name] = recipient if name.lower() == "to" else value
+        copy[name] = recipient if name.lower() == "to" else value
     copy.set_payload(msg.get_payload())
     return copy
 

@@ -55,6 +55,9 @@ class DigestReport:
     dry_run: bool = False
     problems: tuple[Problem, ...] = ()
     min_items: int = 1
+    already_sent: int = 0  # articles in the window left out because a digest had them
+    since_from: str = ""  # where the window's start came from, when not from --since itself
+    notes: tuple[str, ...] = ()
 
     @property
     def nothing_new(self) -> bool:
@@ -96,18 +99,20 @@ def _check_request(request: DigestRequest, recipients: Sequence[str]) -> None:
             raise UsageError(f"{address!r} is not an email address")
 
 
-def _sender(config: Config, *, required: bool) -> str:
+def _sender(config: Config, *, required: bool) -> tuple[str, str | None]:
     sender = str(config.get("digest.from"))
     if sender:
         if not valid_address(sender):
             raise ConfigError(f"digest.from: {sender!r} is not an email address "
                               "(write it like 'Site <news@example.org>')")
-        return sender
+        return sender, None
     if required:
         raise ConfigError("digest.from: missing; set from = \"Site <news@example.org>\" under "
                           "[digest] to send")
     host = urlsplit(config.site.url).hostname or "localhost"
-    return f"{config.site.title} <{config.site.author_email or 'digest@' + host}>"
+    made_up = f"{config.site.title} <{config.site.author_email or 'digest@' + host}>"
+    return made_up, (f"no [digest] from: digest.eml says From: {made_up}; set from under "
+                     "[digest] before handing it to an email service")
 
 
 def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> DigestReport:
@@ -116,7 +121,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     recipients = tuple(request.to) or tuple(to_config if isinstance(to_config, list) else ())
     _check_request(request, recipients)
     sending = (request.send or request.test) and not request.dry_run
-    sender = _sender(config, required=sending)
+    sender, sender_note = _sender(config, required=sending)
     until = _spec(request.until, now=now, config=config, flag="--until") if request.until \
         else now
     records = ((request.send and not request.test) or request.mark_sent) and not request.dry_run
@@ -134,10 +139,15 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
             (ledger.locked() if records else nullcontext()):
         sent = ledger.sent_ids()
         last = request.since.strip().lower() == LAST
+        since_from = ""
         if last:
-            since = ledger.horizon() or _spec(str(config.get("digest.first_run_since")),
-                                              now=now, config=config,
-                                              flag="digest.first_run_since")
+            horizon = ledger.horizon()
+            first = str(config.get("digest.first_run_since"))
+            since = horizon or _spec(first, now=now, config=config,
+                                     flag="digest.first_run_since")
+            since_from = ("--since last: from the start of the first recorded digest"
+                          if horizon else f"--since last, first digest: [digest] "
+                          f"first_run_since = {first!r}")
         else:
             since = _spec(request.since, now=now, config=config, flag="--since")
         if since >= until:
@@ -145,7 +155,9 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
                              f"({until.isoformat()})")
         window = Window(since, until)
         ids = {a: article_id(a, config.site, config.feed) for a in out}
-        candidates = [a for a in out if a.published in window and ids[a] not in sent]
+        in_window = [a for a in out if a.published in window]
+        candidates = [a for a in in_window if ids[a] not in sent]
+        already_sent = len(in_window) - len(candidates)
         chosen = tuple(candidates[:limit] if limit else candidates)
         # with --since last the window reaches back to the horizon: an update is news only
         # when it came after the last recorded issue, or every issue would repeat it
@@ -156,20 +168,25 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
                    and a.updated is not None and a.updated in news]
         if len(chosen) < max(min_items, 1):
             return DigestReport(window, chosen, len(candidates), None, problems=problems,
-                                dry_run=request.dry_run, min_items=min_items)
+                                dry_run=request.dry_run, min_items=min_items,
+                                already_sent=already_sent, since_from=since_from)
         digest = render_digest(config.site, chosen, window=window, options=options,
                                updated=updated)
+        chosen = digest.articles  # capped to the size budget: the rest wait for the next one
+        notes = (*digest.notes, *([sender_note] if sender_note else []))
         host = urlsplit(config.site.url).hostname or "localhost"
         message = build_message(
             digest, sender=sender, recipients=recipients, date=until,
             list_id=str(config.get("digest.list_id")) or f"{config.site.title} <digest.{host}>",
             unsubscribe_url=options.unsubscribe_url, test=request.test,
         )
+        extra = {"already_sent": already_sent, "since_from": since_from, "notes": notes}
         if request.dry_run:
             return DigestReport(window, chosen, len(candidates), digest, problems=problems,
-                                dry_run=True, min_items=min_items)
+                                dry_run=True, min_items=min_items, **extra)
         output = request.output or config.path("digest.output")
-        files = OutputFolder(output).write_all({
+        # a test send writes nothing: digest.eml stays the one for the subscribers
+        files = {} if request.test else OutputFolder(output).write_all({
             "digest.html": digest.html.encode("utf-8"),
             "digest.txt": digest.text.encode("utf-8"),
             "digest.eml": message_bytes(build_message(
@@ -187,7 +204,8 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
                 entries=[Entry(ids[a], a.published) for a in chosen],
             )
     return DigestReport(window, chosen, len(candidates), digest, files, output,
-                        recipients if sending else (), records, False, problems, min_items)
+                        recipients if sending else (), records, False, problems, min_items,
+                        **extra)
 
 
 def _smtp(config: Config) -> SmtpSettings:

@@ -105,7 +105,7 @@ def test_article_error_is_one_line_on_stderr_and_exits_1(make_site_dir: SiteFact
     assert re.fullmatch(r"\S*bad\.md:3: error: publish_date: '2024-13-01' is not a date "
                         r"\(write YYYY-MM-DD or an ISO 8601 datetime\)", line)
     assert "1 articles from 2 files" in result.stdout
-    assert "1 errors, 0 warnings" in result.stdout
+    assert "1 error, 0 warnings" in result.stdout
 
 
 def test_warnings_alone_exit_0_and_with_strict_exit_1(make_site_dir: SiteFactory) -> None:

@@ -138,10 +138,10 @@ def test_seed_site_digest_has_seeds_003_001_000(seedlike: Path) -> None:
         assert "â€" not in data and "Ã" not in data
     assert "button-cell" not in html  # the seeds' CTAs have no URL: text, never a dead button
     message = email.message_from_bytes((out / "digest.eml").read_bytes(), policy=default)
-    assert message["Subject"] == "Example News: 3 new articles (2025-05-01)"
+    assert message["Subject"] == "Example News: 3 new articles (2025-04-30)"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     archive = list((out / "archive").iterdir())
-    assert [p.name for p in archive] == [f"2025-05-01-{message['X-Feedkit-Digest']}.html"]
+    assert [p.name for p in archive] == [f"2025-04-30-{message['X-Feedkit-Digest']}.html"]
     assert archive[0].read_text(encoding="utf-8") == html
     assert not (seedlike / ".feedkit").exists()  # nothing recorded without --send/--mark-sent
 
@@ -171,7 +171,7 @@ def test_same_run_gives_identical_bytes_under_any_host_time_zone(
     assert run(seedlike, *args, "--output", str(tmp_path / "utc")).exit_code == 0
     one, two, utc = (read_outputs(tmp_path / name) for name in ("one", "two", "utc"))
     names = sorted(one)
-    assert names[0].startswith("archive/2025-05-01-")
+    assert names[0].startswith("archive/2025-04-30-")
     assert names[1:] == ["digest.eml", "digest.html", "digest.txt"]
     assert one == two == utc
     again = run(seedlike, *args, "--output", str(tmp_path / "one"))
@@ -235,7 +235,7 @@ def test_since_last_mark_sent_twice_then_a_backdated_article(make_site_dir) -> N
                                  "two": "2025-04-20"})
     first = run(root, "--since", "last", "--mark-sent")
     assert first.exit_code == 0, first.output
-    assert "recorded 2 article(s) as sent" in first.stdout
+    assert "recorded 2 articles as sent" in first.stdout
     assert "Before" not in first.stdout  # before first_run_since: the archive is never mailed
     out = root / "public" / "digest"
     files = read_outputs(out)
@@ -246,8 +246,10 @@ def test_since_last_mark_sent_twice_then_a_backdated_article(make_site_dir) -> N
     second = run(root, "--since", "last", "--mark-sent")
     assert second.exit_code == 3
     assert second.stdout.splitlines() == [
-        "window: 2025-04-01 00:00 to 2025-05-01 11:30 (Europe/Berlin), until excluded",
-        "nothing new to send: 0 article(s), fewer than --min-items 1; nothing written",
+        "window: 2025-04-01 00:00 to 2025-05-01 11:30 (Europe/Berlin), until excluded "
+        "(--since last: from the start of the first recorded digest)",
+        "nothing new to send: 0 articles, fewer than --min-items 1; 2 articles in the window "
+        "already sent; nothing written",
     ]
     assert read_outputs(out) == files
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
@@ -312,8 +314,8 @@ def test_send_delivers_and_records(make_site_dir, monkeypatch: pytest.MonkeyPatc
                   FEEDKIT_SMTP_PASSWORD=PASSWORD)
         result = run(root, "--since", "last", "--send")
     assert result.exit_code == 0, result.output
-    assert "sent to 2 recipient(s)" in result.stdout
-    assert "recorded 1 article(s) as sent" in result.stdout
+    assert "sent to 2 recipients" in result.stdout
+    assert "recorded 1 article as sent" in result.stdout
     assert PASSWORD not in result.output
     assert [r.rcpt_tos for r in server.sink.received] == [["a@example.org"], ["b@example.org"]]
     eml = (root / "public" / "digest" / "digest.eml").read_bytes()
@@ -337,7 +339,7 @@ def test_test_send_prefixes_the_subject_and_records_nothing(
         _smtp_env(monkeypatch, server.port)
         result = run(root, "--since", "last", "--test", "--to", "me@example.org")
     assert result.exit_code == 0, result.output
-    assert "sent to 1 recipient(s) (test)" in result.stdout
+    assert "sent to 1 recipient (test)" in result.stdout
     assert "recorded" not in result.stdout
     [received] = server.sink.received
     assert received.rcpt_tos == ["me@example.org"]
@@ -456,7 +458,7 @@ def test_nothing_in_the_window_exits_3_and_writes_nothing(make_site_dir) -> None
     assert result.exit_code == 3
     assert result.stdout.splitlines() == [
         "window: 2025-04-10 00:00 to 2025-04-20 00:00 (Europe/Berlin), until excluded",
-        "nothing new to send: 0 article(s), fewer than --min-items 1; nothing written",
+        "nothing new to send: 0 articles, fewer than --min-items 1; nothing written",
     ]
     assert result.stderr == ""
     assert not (root / "public").exists()
@@ -467,7 +469,7 @@ def test_fewer_than_min_items_exits_3(make_site_dir) -> None:
     result = run(root, "--since", "last", "--mark-sent", "--min-items", "3")
     assert result.exit_code == 3
     assert result.stdout.splitlines()[-1] == \
-        "nothing new to send: 2 article(s), fewer than --min-items 3; nothing written"
+        "nothing new to send: 2 articles, fewer than --min-items 3; nothing written"
     assert not (root / "public").exists()
     assert _recorded(root / ".feedkit" / "state.db") == []
 
@@ -521,3 +523,49 @@ def test_oversized_digest_says_what_it_dropped_on_stderr(make_site_dir) -> None:
     assert result.stderr.splitlines() == ["note: descriptions shortened"]
     html = (root / "public" / "digest" / "digest.html").read_bytes()
     assert len(html) <= 100_000
+
+
+def test_an_empty_state_file_is_an_error_not_a_fresh_start(make_site_dir) -> None:
+    root = _site(make_site_dir, {"one": "2025-04-02"})
+    state = root / ".feedkit" / "state.db"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"")
+    result = run(root, "--since", "last", "--mark-sent")
+    assert result.exit_code == 1
+    assert "the state file is empty (truncated?)" in _one_error_line(result)
+    assert state.read_bytes() == b""
+
+
+def test_articles_cut_by_the_size_budget_are_not_recorded(make_site_dir, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from feedkit import newsletter
+
+    real = newsletter._options
+    monkeypatch.setattr(newsletter, "_options",
+                        lambda config: replace(real(config), size_budget=9_000))
+    root = _site(make_site_dir, {f"a{i}": f"2025-04-{i + 1:02d}" for i in range(8)})
+    result = run(root, "--since", "last", "--mark-sent")
+    assert result.exit_code == 0
+    assert len(_recorded(root / ".feedkit" / "state.db")) == 1
+    shown = len(re.findall(r'class="article-title"',
+                           (root / "public" / "digest" / "digest.html").read_text()))
+    assert 1 <= shown < 8
+    assert f"recorded {shown} article" in result.stdout
+    again = run(root, "--since", "last", "--mark-sent")  # the rest go in the next digest
+    assert again.exit_code == 0 and "recorded" in again.stdout
+
+
+def test_a_test_send_leaves_the_written_digest_alone(make_site_dir, monkeypatch) -> None:
+    root = _site(make_site_dir, {"one": "2025-04-02"})
+    first = run(root, "--since", "last", "--mark-sent")
+    assert first.exit_code == 0
+    eml = (root / "public" / "digest" / "digest.eml").read_bytes()
+    (root / "content" / "two.md").write_text(ARTICLE.format(title="Two", date="2025-04-03"),
+                                             encoding="utf-8")
+    with smtp_server() as server:
+        _smtp_env(monkeypatch, server.port)
+        result = run(root, "--since", "last", "--to", "me@example.org", "--test")
+    assert result.exit_code == 0, result.output
+    assert len(server.sink.received) == 1
+    assert (root / "public" / "digest" / "digest.eml").read_bytes() == eml
