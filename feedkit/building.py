@@ -32,7 +32,12 @@ RECORD = "build"
 
 
 class StrictError(FeedkitError):
-    """``--strict`` and the content has problems: nothing was written."""
+    """``--strict`` and the content has problems: nothing was written. ``problems`` lists
+    them, for the caller to show."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +189,7 @@ def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: 
     problems = tuple(config.warnings) + result.problems
     if strict and problems:
         raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
-                          "nothing was written (run feedkit check for the list)")
+                          "nothing was written", problems)
     if any(p.is_error and p.path == config.content_dir for p in result.problems):
         raise FeedkitError(f"{config.content_dir}: content folder not found "
                            "(pass --content DIR or set [content] dir in feedkit.toml)")

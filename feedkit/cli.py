@@ -125,8 +125,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Feeds (RSS, Atom, JSON Feed) and an email digest from a folder of articles.
 
     \b
-        feedkit check            # what would be published, and every problem
-        feedkit build            # write the feeds into public/
+        feedkit check                    # every problem, and what would be published
+        feedkit build                    # write the feeds into public/
+        feedkit digest --since 7d        # an email of the last week's articles
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
@@ -134,7 +135,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-@cli.command()
+@cli.command(short_help="Report every problem in the articles, list them newest first.")
 @site_options
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
@@ -173,7 +174,7 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(short_help="Write RSS, Atom and JSON feeds, site-wide and per tag.")
 @site_options
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the feeds to [default: public/ next to feedkit.toml].")
@@ -198,8 +199,15 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
     config = load_config(config_path, content_dir, **overrides)
     started = time.perf_counter()
-    with working("Building feeds…"):
-        report = pipeline.build(config, strict=strict, limit=limit, use_cache=not no_cache)
+    from feedkit.building import StrictError
+
+    try:
+        with working("Building feeds…"):
+            report = pipeline.build(config, strict=strict, limit=limit,
+                                    use_cache=not no_cache)
+    except StrictError as exc:
+        show_problems(exc.problems, config)
+        raise
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
@@ -218,7 +226,7 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(short_help="Write (and send) an email digest of a window's articles.")
 @site_options
 @click.option("--since", required=True, metavar="SPEC",
               help="Start of the window: 2025-02-01, 2025-02-01T08:00+01:00, 36h, 7d, 2w, or "

@@ -29,7 +29,8 @@ class Setting:
     """One setting: ``section.name``, its type, default and one line of help."""
 
     key: str
-    kind: str  # str | int | bool | url | timezone | language | email | path | choice | list
+    kind: str  # str int bool url timezone language email path choice list address addresses
+    #           spec (a date or a duration) link (an optional absolute URL)
     default: object
     help: str
     choices: tuple[str, ...] = ()
@@ -88,16 +89,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of your own email templates, tried before the built-in ones."),
     Setting("digest.subject", "str", "{site_title}: {count} new {articles} ({date})",
             "Subject line; {site_title}, {count}, {articles}, {date}, {first_title} are filled."),
-    Setting("digest.from", "str", "", "Sender, e.g. 'Harbour Ledger <news@example.org>'."),
-    Setting("digest.to", "list", [], "Recipients when --to is not given (a list of addresses)."),
-    Setting("digest.first_run_since", "str", "7d",
+    Setting("digest.from", "address", "", "Sender, e.g. 'Harbour Ledger <news@example.org>'."),
+    Setting("digest.to", "addresses", [],
+            "Recipients when --to is not given (a list of addresses)."),
+    Setting("digest.first_run_since", "spec", "7d",
             "What --since last means before any digest was recorded (a date or 36h, 7d, 2w)."),
     Setting("digest.min_items", "int", 1,
             "Fewer articles than this: write nothing and exit 3 (flag: --min-items).", minimum=0),
     Setting("digest.limit", "int", 20, "Most articles in one digest; 0 means all.", minimum=0),
-    Setting("digest.unsubscribe_url", "str", "",
+    Setting("digest.unsubscribe_url", "link", "",
             "https URL (or mailto:) for the footer and the List-Unsubscribe header."),
-    Setting("digest.archive_url", "str", "",
+    Setting("digest.archive_url", "link", "",
             "Public URL of the digest archive folder; adds a 'View in browser' link."),
     Setting("digest.include_updated", "bool", False,
             "List already-sent articles updated in the window in a short section."),
@@ -240,6 +242,68 @@ def _to_list(s: Setting, value: object) -> list[str]:
                      'write it like ["a@example.org", "b@example.org"]')
 
 
+_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+")
+
+
+def _to_address(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    if text and not _one_address(text):
+        raise ValueError(f"{text!r} is not an email address",
+                         "write it like 'Site <news@example.org>' or news@example.org")
+    return text
+
+
+def _one_address(text: str) -> bool:
+    from email.utils import parseaddr
+
+    _, address = parseaddr(text)
+    return bool(address) and "\n" not in text and "\r" not in text \
+        and _ADDRESS.fullmatch(address) is not None
+
+
+def _to_addresses(s: Setting, value: object) -> list[str]:
+    addresses = _to_list(s, value)
+    for address in addresses:
+        if not _one_address(address):
+            raise ValueError(f"{address!r} is not an email address",
+                             'write it like ["a@example.org", "B <b@example.org>"]')
+    return addresses
+
+
+_DURATION = re.compile(r"\d{1,5}\s*[hdw]")
+
+
+def _to_spec(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    if _DURATION.fullmatch(text.lower()):
+        return text
+    from feedkit.dates import DateError, parse_date
+
+    try:
+        parse_date(text, ZoneInfo("UTC"))
+    except DateError:
+        raise ValueError(f"{text!r} is not a date or a duration",
+                         "write a date like 2025-02-01 or a duration like 36h, 7d, 2w") from None
+    return text
+
+
+def _to_link(s: Setting, value: object) -> str:
+    text = _to_str(s, value)
+    if not text:
+        return text
+    if text.startswith("mailto:") and s.key == "digest.unsubscribe_url":
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        what = "an absolute http(s) URL or mailto:" if s.key == "digest.unsubscribe_url" \
+            else "an absolute http(s) URL"
+        raise ValueError(f"{text!r} is not {what}", 'write it like "https://example.org/x"')
+    return text
+
+
 def _to_choice(s: Setting, value: object) -> str:
     text = _to_str(s, value)
     if text not in s.choices:
@@ -258,6 +322,10 @@ _COERCE: dict[str, Callable[[Setting, object], object]] = {
     "path": _to_str,
     "choice": _to_choice,
     "list": _to_list,
+    "address": _to_address,
+    "addresses": _to_addresses,
+    "spec": _to_spec,
+    "link": _to_link,
 }
 
 
@@ -293,6 +361,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         if section not in sections or not isinstance(table, dict):
             if isinstance(table, dict):
                 problems.append(_unknown(path, f"[{section}]", section, sections, "table"))
+            elif section in sections:
+                problems.append(warning(path, section, f"must be a table, not {_describe(table)}",
+                                        f"write [{section}] and key = value lines under it"))
             else:
                 problems.append(_unknown(path, section, section, sections, "top-level key",
                                          note="settings belong in a table such as [site]"))
@@ -342,6 +413,12 @@ def load(
         path = path if path.is_absolute() else cwd / path
         file_values, warnings = read_toml(path)
     root = path.parent if path is not None else cwd
+    known_env = {st.env for st in SETTINGS} | {"FEEDKIT_CONFIG", "FEEDKIT_SMTP_PASSWORD"}
+    for name in sorted(env):
+        if name.startswith(ENV_PREFIX) and name not in known_env:
+            close = difflib.get_close_matches(name, sorted(known_env), n=1, cutoff=0.8)
+            warnings.append(warning(None, name, "unknown environment variable",
+                                    f"did you mean {close[0]}?" if close else "it is ignored"))
 
     values: dict[str, object] = {}
     from_user: set[str] = set()  # keys set by a flag or the environment: paths relative to cwd
@@ -366,9 +443,12 @@ def load(
     url = values["site.url"]
     if not url:
         where = f"{path}: site.url" if path else "site.url"
+        # an unknown key is often why the URL is missing: "[sight]", "ulr = ..."
+        hints = "".join(f"; {w.field}: {w.message}" + (f", {w.hint}" if w.hint else "")
+                        for w in warnings)
         raise ConfigError(
             f"{where}: missing (set url = \"https://your.site\" under [site] in {CONFIG_NAME}, "
-            "or FEEDKIT_SITE_URL)"
+            f"or FEEDKIT_SITE_URL){hints}"
         )
     assert isinstance(url, str)
     site = Site(

@@ -179,6 +179,12 @@ def _article(path: Path, f: Fields, body: BodySource) -> Article:
     )
 
 
+_NOTE_HINTS = {
+    "is not UTF-8": "save the file as UTF-8 (check the result: the guess may be wrong)",
+    "contains NUL or other control characters": "remove them (an editor shows them as ^@)",
+}
+
+
 def load_article(file: Path, *, root: Path, site: Site, max_file_size: int,
                  stat: os.stat_result | None = None) -> Parsed:
     """Read one file under ``root`` and parse it; never raises."""
@@ -194,7 +200,8 @@ def load_article(file: Path, *, root: Path, site: Site, max_file_size: int,
     except OSError as exc:
         return Parsed(None, (error(rel, None, f"cannot be read: {exc.strerror or exc}"),))
     decoded = decode(data)
-    notes = tuple(warning(rel, None, note) for note in decoded.notes)
+    notes = tuple(warning(rel, None, note, _NOTE_HINTS.get(note.split(";")[0]))
+                  for note in decoded.notes)
     body_format = EXTENSIONS.get(file.suffix.lower(), BodyFormat.MARKDOWN)
     parsed = parse_article(
         decoded.text, rel, site=site, body_format=body_format,
@@ -217,17 +224,21 @@ class LoadResult:
     ignored: tuple[Path, ...] = field(default=())
 
 
-def discover(root: Path, skipped: list[Path] | None = None) -> Iterator[Path]:
+def discover(root: Path, skipped: list[Path] | None = None,
+             broken: list[Path] | None = None) -> Iterator[Path]:
     """Article files under ``root``, sorted, skipping hidden files, editor leftovers, Hugo's
-    ``_index`` pages and symlinks that lead outside ``root`` (added to ``skipped``)."""
-    for entry in scan(root, skipped):
+    ``_index`` pages, symlinks that lead outside ``root`` (added to ``skipped``) or nowhere
+    (added to ``broken``), and any file already found under another name (a link to it)."""
+    for entry in scan(root, skipped, broken):
         yield Path(entry.path)
 
 
-def scan(root: Path, skipped: list[Path] | None = None) -> Iterator[os.DirEntry[str]]:
+def scan(root: Path, skipped: list[Path] | None = None,
+         broken: list[Path] | None = None) -> Iterator[os.DirEntry[str]]:
     """``discover``'s walk, yielding ``os.DirEntry`` objects (cheap to stat, no ``Path``s)."""
     real_root = os.path.realpath(root)
     seen_dirs: set[str] = set()
+    seen_files: set[str] = set()  # a file reached twice (a link to it) is loaded once
 
     def walk(folder: str) -> Iterator[os.DirEntry[str]]:
         real = os.path.realpath(folder)
@@ -244,11 +255,14 @@ def scan(root: Path, skipped: list[Path] | None = None) -> Iterator[os.DirEntry[
             name = entry.name
             if name.startswith((".", "#")) or name.endswith(_LEFTOVERS):
                 continue
+            real_file = os.path.join(real, name)
             if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not os.path.exists(target):
+                real_file = os.path.realpath(entry.path)
+                if not os.path.exists(real_file):
+                    if broken is not None:
+                        broken.append(Path(entry.path))
                     continue
-                if os.path.commonpath([real_root, target]) != real_root:
+                if os.path.commonpath([real_root, real_file]) != real_root:
                     log.info("%s: a symlink out of the content folder; skipped", entry.path)
                     if skipped is not None:
                         skipped.append(Path(entry.path))
@@ -257,7 +271,9 @@ def scan(root: Path, skipped: list[Path] | None = None) -> Iterator[os.DirEntry[
                 yield from walk(entry.path)
             elif entry.is_file():
                 stem, dot, suffix = name.rpartition(".")
-                if dot and f".{suffix.lower()}" in EXTENSIONS and stem.lower() != "_index":
+                if dot and f".{suffix.lower()}" in EXTENSIONS and stem.lower() != "_index" \
+                        and real_file not in seen_files:
+                    seen_files.add(real_file)
                     yield entry
 
     yield from walk(str(root))
@@ -282,9 +298,10 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000,
     articles: list[Article] = []
     from_slug: list[bool] = []
     skipped: list[Path] = []
+    broken: list[Path] = []
     cache = cache or Cache.disabled()
     found: list[tuple[Path, str, Stamp, Parsed | None]] = []
-    for file in discover(root, skipped):
+    for file in discover(root, skipped, broken):
         rel = file.relative_to(root).as_posix()
         try:
             stat = file.stat()
@@ -314,6 +331,8 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000,
     articles = _distinct_slugs(articles, from_slug, site, problems)
     problems.extend(warning(link.relative_to(root), None, "is a symlink out of the content "
                             "folder; skipped", "move the file into the folder") for link in skipped)
+    problems.extend(warning(link.relative_to(root), None, "is a symlink to nothing; skipped",
+                            "point it at a file, or remove it") for link in broken)
     return LoadResult(tuple(articles), tuple(problems), files, tuple(skipped))
 
 

@@ -140,8 +140,10 @@ def split_front_matter(text: str) -> Split | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = fm_line + mark.line if mark else fm_line
-        raise FrontMatterError(f"front matter is not valid YAML: {exc.problem or exc}",
-                               "quote values that contain ': ' or start with a special character",
+        problem = str(exc.problem or exc)
+        hint = ("feedkit reads plain YAML only: remove the !! tag" if "constructor" in problem
+                else "quote values that contain ': ' or start with a special character")
+        raise FrontMatterError(f"front matter is not valid YAML: {problem}", hint,
                                line) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}", None, top) from exc

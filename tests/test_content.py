@@ -437,8 +437,10 @@ def test_symlink_inside_the_folder_is_followed(tmp_path: Path) -> None:
     (content / "alias.md").symlink_to(content / "real" / "post.md")
     (content / "linked-dir").symlink_to(content / "real", target_is_directory=True)
     found = [p.relative_to(content).as_posix() for p in discover(content)]
-    # a folder reached twice is walked once, under its first name in sorted order
-    assert found == ["alias.md", "linked-dir/post.md"]
+    # a file (or folder) reached twice is loaded once, under its first name in sorted order
+    assert found == ["alias.md"]
+    result = load_articles(content, site=make_site())
+    assert len(result.articles) == 1 and result.problems == ()
 
 
 def test_symlinks_leading_outside_the_folder_are_skipped(tmp_path: Path) -> None:
@@ -453,10 +455,11 @@ def test_symlinks_leading_outside_the_folder_are_skipped(tmp_path: Path) -> None
     result = load_articles(content, site=make_site())
     assert [a.title for a in result.articles] == ["A post"]
     assert [p.relative_to(content).as_posix() for p in discover(content)] == ["inside.md"]
-    # each one leading out is reported (a broken link or a loop is simply not an article)
+    # each one leading out is reported, and the broken one (a loop is walked once, silently)
     assert [(str(p.path), p.severity, p.message) for p in result.problems] == [
         (name, Severity.WARNING, "is a symlink out of the content folder; skipped")
-        for name in ("dir-out", "file-out.md", "relative-out.md")]
+        for name in ("dir-out", "file-out.md", "relative-out.md")] + [
+        ("broken.md", Severity.WARNING, "is a symlink to nothing; skipped")]
     assert [p.name for p in result.ignored] == ["dir-out", "file-out.md", "relative-out.md"]
 
 

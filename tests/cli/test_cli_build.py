@@ -74,7 +74,9 @@ def test_strict_makes_problems_fatal_and_writes_nothing(make_site_dir) -> None:
     root = make_site_dir({"hello.md": ARTICLE, "broken.md": "---\ntitle: x\n---\nno date\n"})
     result = run(root, "--strict")
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("feedkit: error: 1 problem(s)")
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("feedkit: error: 1 problem(s)")
+    assert "broken.md: error: publish_date: missing" in lines[0]  # the problem itself shows
     assert not (root / "public").exists()
 
 

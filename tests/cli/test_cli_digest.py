@@ -444,12 +444,35 @@ def test_missing_since_is_a_click_usage_error(make_site_dir) -> None:
     assert "Missing option '--since'" in result.stderr
 
 
-def test_bad_first_run_since_is_a_usage_error(make_site_dir) -> None:
+def test_bad_first_run_since_is_a_config_error_naming_the_file(make_site_dir) -> None:
     root = _site(make_site_dir, {"one": "2025-04-02"},
                  toml=TOML.replace('"2025-04-01"', '"a while ago"'))
     result = fails(root, "--since", "last")
-    assert result.exit_code == 2
-    assert _one_error_line(result).startswith("digest.first_run_since: 'a while ago' is not")
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "feedkit.toml: digest.first_run_since: 'a while ago' is not a date or a duration" \
+        in line
+    check = CliRunner().invoke(cli, ["check", "--config", str(root / "feedkit.toml")])
+    assert check.exit_code == 1  # check sees the bad setting too
+
+
+@pytest.mark.parametrize(("setting", "needle"), [
+    ('from = "not an email"', "digest.from: 'not an email' is not an email address"),
+    ('to = ["a@example.org", "nope"]', "digest.to: 'nope' is not an email address"),
+    ('unsubscribe_url = "javascript:alert(1)"', "digest.unsubscribe_url: 'javascript:"),
+    ('archive_url = "/digest/"', "digest.archive_url: '/digest/' is not an absolute"),
+])
+def test_bad_digest_settings_fail_at_load_naming_the_file(make_site_dir, setting: str,
+                                                          needle: str) -> None:
+    toml = TOML.replace('from = "Harbour News <news@example.org>"', setting) \
+        if setting.startswith("from") else TOML + "\n" + setting + "\n"
+    if not setting.startswith("from"):
+        toml = toml.replace("\n" + setting + "\n", "\n").replace(
+            "[digest]\n", "[digest]\n" + setting + "\n")
+    root = _site(make_site_dir, {"one": "2025-04-02"}, toml=toml)
+    result = fails(root, "--since", "last")
+    assert result.exit_code == 1
+    assert needle in _one_error_line(result)
 
 
 def test_nothing_in_the_window_exits_3_and_writes_nothing(make_site_dir) -> None:
