@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,9 +23,11 @@ from feedkit.assets import read_template
 from feedkit.cache import Cache, decode_problem, encode_problem, fingerprint
 from feedkit.config import Config
 from feedkit.content import scan
-from feedkit.errors import FeedkitError, Problem
+from feedkit.errors import FeedkitError, Problem, warning
 from feedkit.model import Article, Status
 from feedkit.output import OutputFolder, WriteResult
+
+log = logging.getLogger(__name__)
 
 XSL_NAME = "feed.xsl"
 CACHE_NAME = "cache.db"
@@ -181,20 +184,25 @@ def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int
 def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
            xsl: bytes) -> tuple[BuildReport, datetime | None]:
     from feedkit.content import load_articles
-    from feedkit.feeds import plan_feeds, render_feeds
+    from feedkit.feeds import plan_feeds, render_feeds, shared_tag_feeds
     from feedkit.selection import count_statuses, publishable
 
     result = load_articles(config.content_dir, site=config.site,
                            max_file_size=config.max_file_size, cache=cache)
-    problems = tuple(config.warnings) + result.problems
-    if strict and problems:
-        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
-                          "nothing was written", problems)
     if any(p.is_error and p.path == config.content_dir for p in result.problems):
         raise FeedkitError(f"{config.content_dir}: content folder not found "
                            "(pass --content DIR or set [content] dir in feedkit.toml)")
     options = config.feed if limit is None else replace(config.feed, limit=limit)
     published = publishable(result.articles, now)
+    log.info("%d files, %d articles, %d published", result.files, len(result.articles),
+             len(published))
+    problems = tuple(config.warnings) + result.problems + tuple(
+        warning(None, "tags", f"{', '.join(repr(t) for t in tags)} share one feed, "
+                f"tags/{slug}/", "spell each tag one way") for slug, tags in
+        shared_tag_feeds(published).items())
+    if strict and problems:
+        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
+                          "nothing was written", problems)
     if options.content == "full":
         needed = {a: None for feed in plan_feeds(config.site, published, options)
                   for a in feed.articles}

@@ -159,13 +159,14 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     show_problems(report.problems, config)
     rows = [(a.published.astimezone(config.site.timezone).strftime("%Y-%m-%d %H:%M"),
              a.status(report.now).value, a.slug, a.title) for a in report.articles]
-    widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
-    for row in rows:
+    header = ("published", "status", "slug", "title")
+    widths = [max((len(r[i]) for r in [header, *rows]), default=0) for i in range(3)]
+    for row in [header, *rows] if rows else []:
         say("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
                    + "  " + row[3])
     s = report.statuses
     say(
-        f"{len(report.articles)} articles from {report.files} files: "
+        f"{plural(len(report.articles), 'article')} from {plural(report.files, 'file')}: "
         f"{s[Status.PUBLISHED]} published, {s[Status.DRAFT]} draft, {s[Status.FUTURE]} future, "
         f"{s[Status.ARCHIVED]} archived; {plural(report.errors, 'error')}, "
         f"{plural(report.warnings, 'warning')}"
@@ -215,10 +216,13 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     s = report.statuses
     skipped = [f"{s[Status.DRAFT]} draft", f"{s[Status.FUTURE]} future",
                f"{s[Status.ARCHIVED]} archived", f"{report.skipped_files} with errors"]
-    say(f"{report.published} articles published; skipped: {', '.join(skipped)}")
+    say(f"{plural(report.published, 'article')} published; skipped: {', '.join(skipped)}")
     for path, result in report.files.items():
         if result is WriteResult.WRITTEN or len(report.files) <= 40:
             say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
+    feeds = ", ".join(config.site.url + name for name in ("feed.xml", "atom.xml", "feed.json"))
+    say(f"serve {display_path(report.output_dir)} as static files; readers subscribe to "
+        f"{feeds}")
     note = " (nothing changed since the last build)" if report.unchanged_inputs else ""
     say(f"{len(report.written)} files written, {len(report.files) - len(report.written)} "
         f"unchanged, in {display_path(report.output_dir)}, "

@@ -269,6 +269,15 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) ->
     return feeds
 
 
+def shared_tag_feeds(articles: Sequence[Article]) -> dict[str, list[str]]:
+    """Tag feed names that several distinct tags map to ("a/b" and "a-b"), with the tags."""
+    names: dict[str, dict[str, None]] = {}
+    for article in articles:
+        for tag in article.tags:
+            names.setdefault(tag_slug(tag), {})[tag] = None
+    return {slug: list(tags) for slug, tags in sorted(names.items()) if len(tags) > 1}
+
+
 def render_feeds(site: Site, articles: Sequence[Article], options: FeedOptions,
                  *, xsl_name: str | None = "feed.xsl") -> dict[str, bytes]:
     """Every feed file of the site, keyed by its path in the output folder (sorted)."""

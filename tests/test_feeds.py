@@ -369,3 +369,11 @@ def test_tag_feeds_keep_their_own_limit() -> None:
     assert [len(f.articles) for f in feeds] == [15, 3]
     assert [a.slug for a in feeds[1].articles] == ["a0", "a1", "a2"]
     assert len(plan_feeds(make_site(), articles, FeedOptions(tag_limit=0))[1].articles) == 15
+
+
+def test_distinct_tags_sharing_a_feed_are_named() -> None:
+    from feedkit.feeds import shared_tag_feeds
+
+    articles = [make_article(slug="a", tags=("a/b",)), make_article(slug="b", tags=("a-b",)),
+                make_article(slug="c", tags=("solo",))]
+    assert shared_tag_feeds(articles) == {"a-b": ["a/b", "a-b"]}

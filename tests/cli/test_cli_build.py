@@ -34,7 +34,7 @@ def test_build_writes_every_feed_and_says_so(make_site_dir) -> None:
     for name in ("feed.xml", "atom.xml", "feed.json", "feed.xsl", "tags/news/feed.xml",
                  "tags/news/atom.xml"):
         assert (out / name).is_file(), name
-    assert "1 articles published" in result.stdout
+    assert "1 article published" in result.stdout
     assert "6 files written, 0 unchanged" in result.stdout
     again = run(root, catch=False)
     assert "0 files written, 6 unchanged" in again.stdout

@@ -65,7 +65,8 @@ def test_check_lists_articles_newest_first_and_exits_0(make_site_dir: SiteFactor
     })
     result = run("check", "--config", str(root / "feedkit.toml"))
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    header, *lines = result.stdout.splitlines()
+    assert header.split() == ["published", "status", "slug", "title"]
     assert [line.split()[3] for line in lines[:4]] == ["new", "tie-a", "tie-b", "old"]
     assert re.match(r"^2021-03-04 10:30\s+published\s+new\s+New$", lines[0])
     assert lines[4] == ("4 articles from 4 files: 4 published, 0 draft, 0 future, 0 archived; "
@@ -82,7 +83,7 @@ def test_check_shows_every_status(make_site_dir: SiteFactory) -> None:
     })
     result = run("check", "--config", str(root / "feedkit.toml"))
     assert result.exit_code == 0
-    statuses = [line.split()[2] for line in result.stdout.splitlines()[:4]]
+    statuses = [line.split()[2] for line in result.stdout.splitlines()[1:5]]
     assert statuses == ["future", "archived", "draft", "published"]
     assert "1 published, 1 draft, 1 future, 1 archived" in result.stdout
 
@@ -92,7 +93,7 @@ def test_times_are_shown_in_the_site_timezone(make_site_dir: SiteFactory) -> Non
     root = make_site_dir({"a.md": GOOD.format(title="A", date="2020-01-01T00:00:00Z")},
                          toml=toml)
     result = run("check", "--config", str(root / "feedkit.toml"))
-    assert result.stdout.startswith("2020-01-01 09:00")
+    assert result.stdout.splitlines()[1].startswith("2020-01-01 09:00")
     assert "(times in Asia/Tokyo)" in result.stdout
 
 
@@ -104,7 +105,7 @@ def test_article_error_is_one_line_on_stderr_and_exits_1(make_site_dir: SiteFact
     (line,) = result.stderr.splitlines()
     assert re.fullmatch(r"\S*bad\.md:3: error: publish_date: '2024-13-01' is not a date "
                         r"\(write YYYY-MM-DD or an ISO 8601 datetime\)", line)
-    assert "1 articles from 2 files" in result.stdout
+    assert "1 article from 2 files" in result.stdout
     assert "1 error, 0 warnings" in result.stdout
 
 
@@ -168,14 +169,14 @@ def test_environment_overrides_the_file(make_site_dir: SiteFactory,
     root = make_site_dir({"a.md": GOOD.format(title="A", date="2020-01-01T00:00:00Z")})
     monkeypatch.setenv("FEEDKIT_SITE_TIMEZONE", "America/New_York")
     result = run("check", "--config", str(root / "feedkit.toml"))
-    assert result.stdout.startswith("2019-12-31 19:00")
+    assert result.stdout.splitlines()[1].startswith("2019-12-31 19:00")
 
 
 def test_seed_like_site_lists_all_four_with_right_dates(make_site_dir: SiteFactory) -> None:
     root = make_site_dir(SEED_LIKE)
     result = run("check", "--config", str(root / "feedkit.toml"))
     assert result.exit_code == 0, result.stderr
-    rows = [line.split(None, 4) for line in result.stdout.splitlines()[:4]]
+    rows = [line.split(None, 4) for line in result.stdout.splitlines()[1:5]]
     assert [(r[0], r[3]) for r in rows] == [("2025-04-07", "003_dddd"), ("2025-02-19", "001_bbbb"),
                                             ("2025-02-05", "000_aaaa"), ("2024-01-25", "002_cccc")]
     assert rows[2][4] == "Budget AI – the double-edged sword"
