@@ -352,6 +352,21 @@ def _to_cache(parsed: Parsed) -> tuple[Any, ...]:
     return (article, tuple(encode_problem(p) for p in parsed.problems), parsed.url_from_slug)
 
 
+def pack_parsed(parsed: Parsed) -> tuple[Any, ...]:
+    """``parsed`` as plain tuples (for marshal), with the stamp its body was read at."""
+    stamp = getattr(parsed.article.body, "stamp", None) if parsed.article else None
+    return (_to_cache(parsed), stamp)
+
+
+def unpack_parsed(packed: tuple[Any, ...], file: Path) -> Parsed:
+    """The inverse of ``pack_parsed`` for the article read from ``file``."""
+    value, stamp = packed
+    parsed = _from_cache(value, file, tuple(stamp) if stamp else (0, 0))  # type: ignore[arg-type]
+    if parsed is None:
+        raise ValueError(f"{file}: a parse result did not survive the trip between processes")
+    return parsed
+
+
 def _from_cache(value: tuple[Any, ...] | None, file: Path, stamp: Stamp) -> Parsed | None:
     if value is None:
         return None

@@ -28,3 +28,24 @@ def test_a_body_that_fails_is_an_exception_in_its_place(monkeypatch) -> None:
     results = render_bodies([make_article(body="fine"), make_article(body="boom")], workers=1)
     assert results[0] == "ok" and isinstance(results[1], RuntimeError)
     assert "ValueError: bad body" in str(results[1])
+
+
+def test_parsing_in_a_pool_equals_parsing_here(tmp_path, monkeypatch) -> None:
+    from factories import make_site
+
+    from feedkit import workers
+    from feedkit.content import load_articles
+
+    for i in range(12):
+        (tmp_path / f"p{i}.md").write_text(
+            f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\ntags: [t{i % 3}]\n"
+            f"author: {{name: Ann, email: ann@example.org}}\n---\nBody *{i}*.\n",
+            encoding="utf-8")
+    (tmp_path / "bad.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    here = load_articles(tmp_path, site=make_site())
+    monkeypatch.setattr(workers, "PARSE_PARALLEL_FROM", 2)
+    pooled = load_articles(tmp_path, site=make_site())
+    assert pooled.articles == here.articles
+    assert [a.content_html() for a in pooled.articles] == \
+        [a.content_html() for a in here.articles]
+    assert pooled.problems == here.problems
