@@ -12,15 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from feedkit.assets import read_template
-from feedkit.cache import Cache, decode_problem, encode_problem, fingerprint
+from feedkit.cache import (
+    Cache,
+    decode_problem,
+    encode_problem,
+    fingerprint,
+    open_cache,
+    parse_key,
+)
 from feedkit.config import Config
 from feedkit.content import scan
 from feedkit.errors import FeedkitError, Problem, warning
@@ -76,40 +81,11 @@ class BuildReport:
         }
 
 
-def cache_path(config: Config) -> Path:
-    """``.feedkit/cache.db`` beside the state file."""
-    return config.path("digest.state").parent / CACHE_NAME
-
-
 def _settings_key(config: Config, limit: int | None) -> str:
-    from feedkit import __version__
-
     values = {k: v for k, v in sorted(config.values.items()) if not k.startswith(("smtp.",
                                                                                     "digest."))}
-    return fingerprint(__version__, json.dumps(values, sort_keys=True, default=str), limit,
-                       config.content_dir, config.output_dir, _library_versions())
-
-
-def _library_versions() -> str:
-    # the libraries that shape the output: an upgrade must not be served from the cache
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "PyYAML"):
-        try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=?")
-    return ",".join(found)
-
-
-@contextmanager
-def _open_cache(config: Config, use_cache: bool, key: str) -> Iterator[Cache]:
-    if not use_cache:
-        yield Cache.disabled()
-        return
-    with Cache.open(cache_path(config), key) as cache:
-        yield cache
+    return fingerprint(parse_key(config), json.dumps(values, sort_keys=True, default=str),
+                       limit, config.output_dir)
 
 
 def _inputs_key(config: Config, settings_key: str, xsl: bytes) -> str:
@@ -158,7 +134,7 @@ def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int
     """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``."""
     settings_key = _settings_key(config, limit)
     xsl = read_template(f"feeds/{XSL_NAME}")
-    with _open_cache(config, use_cache, settings_key) as cache:
+    with open_cache(config, enabled=use_cache) as cache:
         inputs = _inputs_key(config, settings_key, xsl) if use_cache else ""
         record = cache.record(RECORD)
         if record is not None and record.get("inputs") == inputs:

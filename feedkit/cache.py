@@ -18,9 +18,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, Severity
+
+if TYPE_CHECKING:
+    from feedkit.config import Config
 from feedkit.model import Article, Author, BodyFormat, CallToAction, Image
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,45 @@ CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, size INTEGER, mtime IN
 def fingerprint(*parts: object) -> str:
     """A short hash of everything (besides the files) that shapes cached results."""
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
+
+
+CACHE_NAME = "cache.db"
+
+
+def cache_path(config: Config) -> Path:
+    """``.feedkit/cache.db``, beside the digest state file."""
+    return config.path("digest.state").parent / CACHE_NAME
+
+
+def parse_key(config: Config) -> str:
+    """What shapes a parse result or a rendered body besides the file itself."""
+    from feedkit import __version__
+
+    return fingerprint(__version__, config.site.url, config.site.timezone, config.max_file_size,
+                       config.content_dir, _library_versions())
+
+
+def _library_versions() -> str:
+    # the libraries that shape the output: an upgrade must not be served from the cache
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "PyYAML"):
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+@contextmanager
+def open_cache(config: Config, *, enabled: bool = True) -> Iterator[Cache]:
+    """The site's cache (or one that caches nothing when not ``enabled``)."""
+    if not enabled:
+        yield Cache.disabled()
+        return
+    with Cache.open(cache_path(config), parse_key(config)) as cache:
+        yield cache
 
 
 class Cache:

@@ -129,6 +129,17 @@ def plain_text(value: str) -> str:
     return " ".join(_BIDI.sub("", strip_controls(text)).split())
 
 
+_UNSAFE = re.compile(
+    r"<\s*(script|iframe|object|embed|form|style)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I
+)
+
+
+def has_unsafe_markup(text: str) -> bool:
+    """Whether ``text`` holds script, frames, forms or event handlers (which ``sanitize``
+    removes): worth telling the author."""
+    return _UNSAFE.search(text) is not None
+
+
 def unwrap_fenced_html(text: str) -> str | None:
     """The inside of a body that is one fenced ```` ```html ```` block, else None."""
     m = _FENCED_HTML.match(text)

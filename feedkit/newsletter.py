@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from feedkit.cache import open_cache
 from feedkit.config import Config
 from feedkit.content import load_articles
 from feedkit.digest import Digest, DigestOptions, render_digest
@@ -38,6 +39,7 @@ class DigestRequest:
     state: Path | None = None
     output: Path | None = None
     lock_timeout: float = 5.0  # seconds to wait for another run's lock on the state file
+    use_cache: bool = True  # read and update .feedkit/cache.db
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +130,16 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     limit = request.limit if request.limit is not None else int(str(config.get("digest.limit")))
     min_items = request.min_items if request.min_items is not None \
         else int(str(config.get("digest.min_items")))
+    last = request.since.strip().lower() == LAST
+    given_since = None if last else _spec(request.since, now=now, config=config, flag="--since")
+    if given_since is not None and given_since >= until:  # a usage error: before any work
+        raise UsageError(f"--since ({given_since.isoformat()}) is not before --until "
+                         f"({until.isoformat()})")
     options = _options(config)
-    loaded = load_articles(config.content_dir, site=config.site,
-                           max_file_size=config.max_file_size)
+    # parses shared with build; a dry run writes nothing, not even the cache
+    with open_cache(config, enabled=request.use_cache and not request.dry_run) as cache:
+        loaded = load_articles(config.content_dir, site=config.site,
+                               max_file_size=config.max_file_size, cache=cache)
     problems = tuple(config.warnings) + loaded.problems
     out = publishable(loaded.articles, now)
     state = request.state or config.path("digest.state")
@@ -138,9 +147,10 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     with Ledger.open(state, create=records, timeout=request.lock_timeout) as ledger, \
             (ledger.locked() if records else nullcontext()):
         sent = ledger.sent_ids()
-        last = request.since.strip().lower() == LAST
         since_from = ""
-        if last:
+        if given_since is not None:
+            since = given_since
+        else:
             horizon = ledger.horizon()
             first = str(config.get("digest.first_run_since"))
             since = horizon or _spec(first, now=now, config=config,
@@ -148,8 +158,6 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
             since_from = ("--since last: from the start of the first recorded digest"
                           if horizon else f"--since last, first digest: [digest] "
                           f"first_run_since = {first!r}")
-        else:
-            since = _spec(request.since, now=now, config=config, flag="--since")
         if since >= until:
             raise UsageError(f"--since ({since.isoformat()}) is not before --until "
                              f"({until.isoformat()})")

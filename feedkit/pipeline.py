@@ -6,7 +6,6 @@ no ``now``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -19,11 +18,6 @@ from feedkit.selection import count_statuses, ordered
 if TYPE_CHECKING:
     from feedkit.building import BuildReport
     from feedkit.newsletter import DigestReport, DigestRequest
-
-
-_UNSAFE = re.compile(
-    r"<\s*(script|iframe|object|embed|form|style)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I
-)
 
 
 def utc_now() -> datetime:
@@ -94,18 +88,19 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
     (1, 'content folder not found')
     """
     from feedkit.content import load_articles
-    from feedkit.workers import render_bodies
+    from feedkit.workers import check_bodies
 
     now = now or utc_now()
     result = load_articles(config.content_dir, site=config.site,
                            max_file_size=config.max_file_size)
     problems = list(config.warnings) + list(result.problems)
     # every body is rendered, in a process pool on large sites; the report is the same
-    for article, html in zip(result.articles, render_bodies(result.articles), strict=True):
-        if isinstance(html, BaseException):
-            problems.append(error(article.path, "body", f"cannot be rendered ({html})",
+    for article, (failure, unsafe) in zip(result.articles, check_bodies(result.articles),
+                                          strict=True):
+        if failure is not None:
+            problems.append(error(article.path, "body", f"cannot be rendered ({failure})",
                                   "please report this as a feedkit bug"))
-        elif _UNSAFE.search(article.body.read()):
+        elif unsafe:
             problems.append(warning(article.path, "body", "contains script, frames, forms or "
                                     "event handlers; they are removed from every output",
                                     "remove them from the article"))

@@ -14,8 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedkit.html import render_body
-from feedkit.model import Article, BodyFormat, Site
+from feedkit.html import has_unsafe_markup, render_body
+from feedkit.model import Article, BodyFormat, BodySource, Site
 
 if TYPE_CHECKING:
     from feedkit.content import Parsed
@@ -53,6 +53,33 @@ def render_bodies(articles: Sequence[Article], *, workers: int | None = None
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [html for chunk in pool.map(_render_many, chunks) for html in chunk]
+
+
+def _check_many(jobs: list[tuple[BodySource, str]]) -> list[tuple[str | None, bool]]:
+    results: list[tuple[str | None, bool]] = []
+    for body, url in jobs:
+        text = body.read()
+        try:
+            render_body(text, body.format, url)
+        except Exception as exc:  # reported as a problem of this article, the rest go on
+            results.append((f"{type(exc).__name__}: {exc}", has_unsafe_markup(text)))
+            continue
+        results.append((None, has_unsafe_markup(text)))
+    return results
+
+
+def check_bodies(articles: Sequence[Article], *, workers: int | None = None
+                 ) -> list[tuple[str | None, bool]]:
+    """For each article: (why its body cannot be rendered, or None; whether it holds markup
+    the sanitizer removes). Workers read the files themselves, so no body crosses between
+    processes and nothing large is held here."""
+    jobs = [(a.body, a.url) for a in articles]
+    workers = worker_count() if workers is None else workers
+    if workers < 2 or len(jobs) < PARALLEL_FROM:
+        return _check_many(jobs)
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [result for chunk in pool.map(_check_many, chunks) for result in chunk]
 
 
 def _parse_many(jobs: list[tuple[Path, Path, Site, int]]) -> list[Parsed]:

@@ -12,7 +12,8 @@ import pytest
 from factories import NOW
 
 from feedkit import config, pipeline
-from feedkit.building import BuildReport, cache_path
+from feedkit.building import BuildReport
+from feedkit.cache import cache_path
 from feedkit.output import WriteResult
 
 POST = "---\ntitle: {title}\npublish_date: {date}\ntags: [{tag}]\n---\nBody of {title}.\n"

@@ -570,7 +570,7 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
     post("on-the-dot", runs[40], runs[40] - timedelta(days=1))  # at a run's `until`: next run
 
     monkeypatch.setattr(feedkit.newsletter, "load_articles",
-                        lambda root, *, site, max_file_size: LoadResult(
+                        lambda root, *, site, max_file_size, cache=None: LoadResult(
                             tuple(store.values()), ()))
     monkeypatch.setattr(feedkit.newsletter, "render_digest", _quick_render)
 

@@ -143,7 +143,7 @@ def test_seed_site_digest_has_seeds_003_001_000(seedlike: Path) -> None:
     archive = list((out / "archive").iterdir())
     assert [p.name for p in archive] == [f"2025-04-30-{message['X-Feedkit-Digest']}.html"]
     assert archive[0].read_text(encoding="utf-8") == html
-    assert not (seedlike / ".feedkit").exists()  # nothing recorded without --send/--mark-sent
+    assert not (seedlike / ".feedkit" / "state.db").exists()  # nothing recorded (only the cache)
 
 
 def test_mojibake_is_repaired_in_the_digest(make_site_dir) -> None:
@@ -344,7 +344,7 @@ def test_test_send_prefixes_the_subject_and_records_nothing(
     [received] = server.sink.received
     assert received.rcpt_tos == ["me@example.org"]
     assert received.message["Subject"] == "[TEST] Harbour News: 1 new article (2025-05-01)"
-    assert not (root / ".feedkit").exists()
+    assert not (root / ".feedkit" / "state.db").exists()
     # the real run afterwards still has the article to send
     assert "  2025-04-02 00:00  One" in run(root, "--since", "last", "--dry-run").stdout
 
