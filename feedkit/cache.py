@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import marshal
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -62,15 +63,20 @@ def parse_key(config: Config) -> str:
 
 
 def _library_versions() -> str:
-    # the libraries that shape the output: an upgrade must not be served from the cache
-    from importlib.metadata import PackageNotFoundError, version
+    """Where the libraries that shape the output are installed, and when: an upgrade changes
+    the files, so the cache is not served across it. (Cheaper than asking importlib.metadata
+    for versions, which scans every installed distribution.)"""
+    from importlib.util import find_spec
 
     found = []
-    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "PyYAML"):
+    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml"):
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
         try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=?")
+            stamp = os.stat(origin).st_mtime_ns if origin else 0
+        except OSError:
+            stamp = 0
+        found.append(f"{name}={origin}:{stamp}")
     return ",".join(found)
 
 
