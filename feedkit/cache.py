@@ -101,6 +101,10 @@ class Cache:
     def disabled(cls) -> Cache:
         return cls(None)
 
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
     @classmethod
     @contextmanager
     def open(cls, path: Path, key: str) -> Iterator[Cache]:
@@ -235,7 +239,7 @@ def encode_article(a: Article) -> tuple[Any, ...]:
     )
 
 
-def decode_article(t: tuple[Any, ...], *, file: Path, stamp: Stamp) -> Article:
+def decode_article(t: tuple[Any, ...], *, file: Path | str, stamp: Stamp) -> Article:
     from feedkit.content import FileBody  # content imports this module
 
     encoding, offset, body_format = t[5]

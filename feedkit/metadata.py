@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 from feedkit.dates import DateError, parse_date
@@ -345,13 +346,25 @@ def _author(value: object) -> Author | None:
     return None
 
 
+# one instance per distinct author and tag, however many articles name it: a 100,000-article
+# archive by a handful of authors holds a handful of Author objects
+_SHARED: dict[object, object] = {}
+T = TypeVar("T")
+
+
+def _shared(value: T) -> T:
+    if len(_SHARED) > 50_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
+
+
 def _authors(r: _Reader) -> tuple[Author, ...]:
     hit = r.find("author")
     if hit is None:
         return ()
     key, value = hit
     items = value if isinstance(value, list) else [value]
-    authors = [a for a in (_author(item) for item in items) if a is not None]
+    authors = [_shared(a) for a in (_author(item) for item in items) if a is not None]
     if not authors:
         r.warn(key, "has no usable name", "write a name, or {name, email}")
     return tuple(authors)
@@ -372,7 +385,7 @@ def _tags(r: _Reader) -> tuple[str, ...]:
                 r.warn(key, f"{tag!r} looks like a path; its feed is named "
                        f"{slugify(tag) or 'tag'!r}", "tags are names, not paths")
             seen.setdefault(tag.casefold(), tag)
-    return tuple(seen.values())
+    return _shared(tuple(_shared(tag) for tag in seen.values()))
 
 
 def _image_url(value: object) -> object:

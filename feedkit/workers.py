@@ -82,14 +82,14 @@ def check_bodies(articles: Sequence[Article], *, workers: int | None = None
         return [result for chunk in pool.map(_check_many, chunks) for result in chunk]
 
 
-def _parse_many(jobs: list[tuple[Path, Path, Site, int]]) -> list[Parsed]:
+def _parse_many(jobs: list[tuple[Path | str, Path, Site, int]]) -> list[Parsed]:
     from feedkit.content import load_article_safely
 
     return [load_article_safely(file, root=root, site=site, max_file_size=max_size)
             for file, root, site, max_size in jobs]
 
 
-def _parse_many_packed(jobs: list[tuple[Path, Path, Site, int]]) -> bytes:
+def _parse_many_packed(jobs: list[tuple[Path | str, Path, Site, int]]) -> bytes:
     # results cross back as marshal bytes of plain tuples: unpickling 10,000 Articles costs
     # the parent ~0.8 s, rebuilding them from tuples ~0.3 s
     from feedkit.content import pack_parsed
@@ -97,7 +97,7 @@ def _parse_many_packed(jobs: list[tuple[Path, Path, Site, int]]) -> bytes:
     return marshal.dumps([pack_parsed(parsed) for parsed in _parse_many(jobs)])
 
 
-def parse_files(files: Sequence[Path], *, root: Path, site: Site, max_file_size: int,
+def parse_files(files: Sequence[Path | str], *, root: Path, site: Site, max_file_size: int,
                 workers: int | None = None) -> list[Parsed]:
     """``content.load_article`` for each file, in order."""
     from feedkit.content import unpack_parsed
@@ -108,7 +108,11 @@ def parse_files(files: Sequence[Path], *, root: Path, site: Site, max_file_size:
         return _parse_many(jobs)
     size = max(64, len(jobs) // (workers * 4))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results: list[Parsed] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        packed = [item for chunk in pool.map(_parse_many_packed, chunks)
-                  for item in marshal.loads(chunk)]
-    return [unpack_parsed(item, file) for item, file in zip(packed, files, strict=True)]
+        # each chunk is unpacked as it arrives, so only one chunk's tuples exist at a time
+        for chunk in pool.map(_parse_many_packed, chunks):
+            start = len(results)
+            results.extend(unpack_parsed(item, files[start + i])
+                           for i, item in enumerate(marshal.loads(chunk)))
+    return results
