@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -303,6 +305,119 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     if report.recorded:
         say(f"recorded {plural(len(report.articles), 'article')} as sent")
     sys.exit(0)
+
+
+# scaffold.SCHEMAS, spelled out so that `feedkit --help` need not import the scaffolding
+SCHEMAS = ("publish_date", "publishedOn")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (never in cron, CI or a pipe)."""
+    return sys.stdin.isatty()
+
+
+def _check_url(ctx: click.Context | None, param: click.Parameter | None,
+               value: str | None) -> str | None:
+    from feedkit import scaffold
+    from feedkit.errors import ConfigError
+
+    if value is None:
+        return None
+    try:
+        return scaffold.check_url(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@cli.command(short_help="Start a site: a commented feedkit.toml, a first article, .gitignore.")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--url", callback=_check_url, metavar="URL",
+              help="Where the site is served, e.g. https://news.example.org [default: asked "
+              "on a terminal, else https://example.org].")
+@click.option("--title", help="Name of the publication [default: the URL's host].")
+@click.option("--schema", type=click.Choice(SCHEMAS), default=SCHEMAS[0], show_default=True,
+              help="Front-matter keys of the first article: publish_date, heroImage, cta; or "
+              "publishedOn, mainImage, altTextMainImage, draft, archived.")
+@click.option("--force", is_flag=True, help="Replace feedkit.toml and content/welcome.md if "
+              "they exist.")
+def init(directory: Path, url: str | None, title: str | None, schema: str, force: bool) -> None:
+    """Start a site in DIRECTORY (default: the current folder).
+
+    Writes feedkit.toml (every setting, with its default and one line of help), content/ with
+    a welcome article, and a .gitignore for public/ and .feedkit/. Existing files are never
+    replaced (exit 1, naming them) unless --force is given.
+
+    \b
+        feedkit init harbour-news --url https://news.example.org --title "Harbour News"
+    """
+    from feedkit import scaffold
+
+    placeholder = False
+    if url is None and stdin_is_terminal():
+        url = click.prompt("Site URL (where the feeds will be served, e.g. "
+                           "https://news.example.org)", value_proc=lambda v: _check_url(None,
+                                                                                      None, v))
+    elif url is None:
+        url, placeholder = scaffold.PLACEHOLDER_URL, True
+    assert url is not None
+    title = scaffold.one_line(title or "") or urlsplit(url).hostname or url
+    changes = scaffold.init_site(directory, url=url, title=title, schema=schema,
+                                 now=pipeline.utc_now(), force=force)
+    for rel, change in changes.items():
+        say(f"  {change.value:9}  {display_path(directory / rel)}")
+    if placeholder:
+        click.echo(f"note: no --url given and no terminal to ask, so [site] url is "
+                   f"{url}; set your own in {display_path(directory / 'feedkit.toml')} "
+                   "before you publish", err=True)
+    steps = [] if directory.resolve() == Path.cwd().resolve() else \
+        [f"cd {shlex.quote(display_path(directory))}"]
+    steps += ["feedkit check               # what feedkit makes of every article in content/",
+              "feedkit build               # write the feeds into public/",
+              "feedkit digest --since 7d   # an email of the last week's articles"]
+    say("next:\n" + "".join(f"  {step}\n" for step in steps)
+        + 'then write your own articles with: feedkit new "Your title"')
+
+
+@cli.command(short_help="Start an article in content/, with empty fields ready to fill.")
+@site_options
+@click.argument("title")
+@click.option("--draft", is_flag=True, help="Write draft: true (kept out of the feeds and "
+              "digests until you remove it).")
+@click.option("--date", "date_spec", metavar="DATE",
+              help="Publish date: 2025-02-01, 2025-02-01T08:00+01:00, 'February 1, 2025', … "
+              "[default: now, in site.timezone].")
+@click.option("--schema", type=click.Choice(SCHEMAS),
+              help="Front-matter keys [default: those most existing articles use, else "
+              "publish_date].")
+def new(config_path: Path | None, content_dir: Path | None, title: str, draft: bool,
+        date_spec: str | None, schema: str | None) -> None:
+    """Write content/<slug>.md for an article called TITLE and print its path.
+
+    The slug comes from the title; a file or slug that exists gets -2, -3, … and is never
+    replaced. The date is now (or --date) in site.timezone.
+
+    \b
+        feedkit new "Winter mooring fees" --draft
+    """
+    from feedkit import scaffold
+    from feedkit.errors import UsageError
+
+    config = load_config(config_path, content_dir)
+    if not scaffold.one_line(title):
+        raise UsageError('the title is empty (write it like feedkit new "Your title")')
+    published, date_only = scaffold.article_date(date_spec, now=pipeline.utc_now(),
+                                                 zone=config.site.timezone)
+    found = scaffold.survey(config.content_dir)
+    schema = schema or found.schema
+    text = scaffold.render_article(title, schema=schema, published=published,
+                                   date_only=date_only, draft=draft)
+    path = scaffold.create_article(config.content_dir, text, slug=scaffold.article_slug(title),
+                                   taken=found.slugs)
+    say(display_path(path))
+    hero = "heroImage" if schema == "publish_date" else "mainImage"
+    if not (click.get_current_context().find_root().obj or {}).get("quiet"):
+        click.echo(f"note: fill in description, {hero} and cta, write the body, then run "
+                   "feedkit check", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

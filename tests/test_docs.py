@@ -9,6 +9,7 @@ import pkgutil
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -33,8 +34,11 @@ def test_every_command_has_help_and_a_readme_section(name: str) -> None:
     assert f"## `feedkit {name}`" in README
     result = CliRunner().invoke(cli, [name, "--help"], catch_exceptions=False)
     assert result.exit_code == 0
-    for option in command.params:
-        assert option.help, f"{name} {option.name} has no help"  # type: ignore[attr-defined]
+    for param in command.params:
+        if isinstance(param, click.Argument):  # click < 8.3 has no help for arguments
+            assert param.human_readable_name in command.help, f"{name} {param.name}"
+        else:
+            assert param.help, f"{name} {param.name} has no help"  # type: ignore[attr-defined]
 
 
 def _shell_blocks() -> list[str]:

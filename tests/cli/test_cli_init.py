@@ -1,0 +1,159 @@
+"""``feedkit init``: a new folder becomes a site that checks, builds and makes a digest with no
+edits; it never overwrites without --force; it asks for the URL only when someone can answer."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from feedkit import cli as cli_module
+from feedkit import config as config_module
+from feedkit import pipeline, scaffold
+from feedkit.cli import cli
+from feedkit.config import SETTINGS
+
+NOW = datetime(2025, 3, 1, 9, 30, 15, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No FEEDKIT_* variable of the machine running the tests, and an empty cwd."""
+    for name in list(os.environ):
+        if name.startswith("FEEDKIT_"):
+            monkeypatch.delenv(name)
+    empty = tmp_path / "cwd"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    return empty
+
+
+def run(*args: str, catch: bool = False, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=catch, input=input)
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_init_then_check_build_and_digest_work_with_no_edits(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("init", "site", "--url", "https://news.example.org", catch=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    monkeypatch.chdir("site")
+    check = run("check")
+    assert check.exit_code == 0, check.output
+    assert check.stderr == ""
+    assert "1 published" in check.stdout
+    build = run("build")
+    assert build.exit_code == 0, build.output
+    assert {"feed.xml", "atom.xml", "feed.json"} <= {p.name for p in Path("public").iterdir()}
+    digest = run("digest", "--since", "7d")
+    assert digest.exit_code == 0, digest.output
+    assert "Welcome to news.example.org" in digest.stdout
+    assert Path("public/digest/digest.html").is_file()
+
+
+def test_init_in_the_current_folder_with_no_terminal_uses_a_placeholder_and_says_so(
+        _isolated: Path) -> None:
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "note: no --url given and no terminal to ask, so [site] url is https://example.org; "
+        "set your own in feedkit.toml before you publish\n")
+    assert tomllib.loads((_isolated / "feedkit.toml").read_text(encoding="utf-8"))["site"] == {
+        "url": "https://example.org", "title": "example.org"}
+    assert "cd " not in result.stdout
+    assert run("check").exit_code == 0
+    assert run("build").exit_code == 0
+    assert run("digest", "--since", "7d").exit_code == 0
+
+
+def test_init_lists_the_files_and_prints_the_next_commands(_isolated: Path) -> None:
+    result = run("init", "my site", "--url", "https://news.example.org", "--title", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "  created    my site/feedkit.toml\n"
+        "  created    my site/content/welcome.md\n"
+        "  created    my site/.gitignore\n"
+        "next:\n"
+        "  cd 'my site'\n"
+        "  feedkit check               # what feedkit makes of every article in content/\n"
+        "  feedkit build               # write the feeds into public/\n"
+        "  feedkit digest --since 7d   # an email of the last week's articles\n"
+        'then write your own articles with: feedkit new "Your title"\n')
+
+
+def test_init_writes_a_toml_listing_every_setting(_isolated: Path) -> None:
+    assert run("init", "--url", "https://news.example.org", "--title", "Ha \"rb\" 🎉").exit_code \
+        == 0
+    text = (_isolated / "feedkit.toml").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert re.search(rf"(?m)^\[{setting.section}\]$", text)
+        assert re.search(rf"(?m)^(# )?{setting.name} = ", text), setting.key
+    config = config_module.load(_isolated / "feedkit.toml", env={})
+    assert config.warnings == ()
+    assert config.site.title == 'Ha "rb" 🎉'
+    assert (_isolated / ".gitignore").read_text(encoding="utf-8").splitlines()[1:] == \
+        ["public/", ".feedkit/"]
+
+
+def test_init_dates_the_welcome_article_now_in_the_chosen_schema(
+        monkeypatch: pytest.MonkeyPatch, _isolated: Path) -> None:
+    monkeypatch.setattr(pipeline, "utc_now", lambda: NOW)
+    assert run("init", "--url", "https://x.example.org", "--schema", "publishedOn").exit_code == 0
+    text = (_isolated / "content/welcome.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["publishedOn"] == NOW
+    assert {"mainImage", "altTextMainImage", "draft", "archived"} <= set(meta)
+
+
+def test_init_refuses_to_overwrite_and_names_the_files(_isolated: Path) -> None:
+    assert run("init", "site", "--url", "https://news.example.org").exit_code == 0
+    before = files_under(_isolated / "site")
+    result = run("init", "site", "--url", "https://other.example.org")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ("feedkit: error: site: feedkit.toml, content/welcome.md already "
+                             "exist; nothing written (pass --force to replace them)\n")
+    assert files_under(_isolated / "site") == before
+
+
+def test_init_force_overwrites(_isolated: Path) -> None:
+    assert run("init", "--url", "https://news.example.org").exit_code == 0
+    result = run("init", "--url", "https://other.example.org", "--force")
+    assert result.exit_code == 0, result.output
+    assert "  replaced   feedkit.toml\n" in result.stdout
+    assert "  unchanged  .gitignore\n" in result.stdout
+    assert 'url = "https://other.example.org"' in \
+        (_isolated / "feedkit.toml").read_text(encoding="utf-8")
+
+
+def test_init_asks_for_the_url_on_a_terminal_until_it_is_one(
+        monkeypatch: pytest.MonkeyPatch, _isolated: Path) -> None:
+    monkeypatch.setattr(cli_module, "stdin_is_terminal", lambda: True)
+    result = run("init", input="news.example.org\nhttps://news.example.org\n")
+    assert result.exit_code == 0, result.output
+    assert "'news.example.org' is not an absolute http(s) URL" in result.output
+    assert "note:" not in result.stderr
+    assert tomllib.loads((_isolated / "feedkit.toml").read_text(encoding="utf-8"))["site"][
+        "url"] == "https://news.example.org"
+
+
+def test_init_with_a_bad_url_is_a_usage_error(_isolated: Path) -> None:
+    result = run("init", "--url", "ftp://example.org")
+    assert result.exit_code == 2
+    assert "'ftp://example.org' is not an absolute http(s) URL" in result.stderr
+    assert list(_isolated.iterdir()) == []
+
+
+def test_cli_offers_the_schemas_scaffold_knows() -> None:
+    assert cli_module.SCHEMAS == scaffold.SCHEMAS
