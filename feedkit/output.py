@@ -36,23 +36,50 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
+def _temp_beside(target: Path, data: bytes) -> Path:
+    """``data`` in a complete, synced temporary file in ``target``'s folder (same file system,
+    so a rename or link to ``target`` is atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def create_exclusive(target: Path, data: bytes) -> None:
+    """Write a new file, complete or not at all; ``FileExistsError`` if ``target`` exists,
+    even when another process creates it meanwhile (a hard link never replaces a file)."""
+    tmp = _temp_beside(target, data)
+    try:
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            with open(target, "xb") as handle:
+                handle.write(data)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_atomic(target: Path, data: bytes) -> WriteResult:
     """Write ``data`` to ``target`` atomically; leave it untouched if it already holds them."""
     try:
         if target.is_file() and target.stat().st_size == len(data) \
                 and target.read_bytes() == data:
             return WriteResult.UNCHANGED
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        tmp = _temp_beside(target, data)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from feedkit.config import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import ConfigError, OutputError, UsageError
 from feedkit.metadata import slugify
-from feedkit.output import WriteResult, write_atomic
+from feedkit.output import WriteResult, create_exclusive, write_atomic
 
 # the two house front-matter schemas, named by their publish-date key
 SCHEMAS = ("publish_date", "publishedOn")
@@ -305,28 +303,6 @@ def survey(content_dir: Path) -> Survey:
 
 
 # -- writing ---------------------------------------------------------------------------------------
-
-
-def create_exclusive(target: Path, data: bytes) -> None:
-    """Write a new file, complete or not at all; ``FileExistsError`` if ``target`` exists,
-    even when another process creates it meanwhile (a hard link never replaces a file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links (FAT, some network shares)
-            with open(target, "xb") as handle:
-                handle.write(data)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 class Change(enum.StrEnum):

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from feedkit.html import has_unsafe_markup, render_body
 from feedkit.model import Article, BodyFormat, BodySource, Site
 
 if TYPE_CHECKING:
     from feedkit.content import Parsed
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 PARALLEL_FROM = 64  # fewer bodies than this render faster here than a pool starts
 PARSE_PARALLEL_FROM = 1000  # parsing is ~0.3 ms a file: a pool pays off only for many
@@ -47,12 +50,18 @@ def render_bodies(articles: Sequence[Article], *, workers: int | None = None
     """The rendered body of each article, in order; an exception in place of a body that
     could not be rendered."""
     jobs = [(a.body.read(), a.body.format.value, a.url) for a in articles]
+    return _in_chunks(_render_many, jobs, workers)
+
+
+def _in_chunks(work: Callable[[list[J]], list[R]], jobs: list[J], workers: int | None
+               ) -> list[R]:
+    """``work`` over ``jobs``: here when they are few, else in chunks across a pool."""
     workers = worker_count() if workers is None else workers
     if workers < 2 or len(jobs) < PARALLEL_FROM:
-        return _render_many(jobs)
+        return work(jobs)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [html for chunk in pool.map(_render_many, chunks) for html in chunk]
+        return [result for chunk in pool.map(work, chunks) for result in chunk]
 
 
 def _check_many(jobs: list[tuple[BodySource, str]]) -> list[tuple[str | None, bool]]:
@@ -73,13 +82,7 @@ def check_bodies(articles: Sequence[Article], *, workers: int | None = None
     """For each article: (why its body cannot be rendered, or None; whether it holds markup
     the sanitizer removes). Workers read the files themselves, so no body crosses between
     processes and nothing large is held here."""
-    jobs = [(a.body, a.url) for a in articles]
-    workers = worker_count() if workers is None else workers
-    if workers < 2 or len(jobs) < PARALLEL_FROM:
-        return _check_many(jobs)
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [result for chunk in pool.map(_check_many, chunks) for result in chunk]
+    return _in_chunks(_check_many, [(a.body, a.url) for a in articles], workers)
 
 
 def _parse_many(jobs: list[tuple[Path | str, Path, Site, int]]) -> list[Parsed]:
