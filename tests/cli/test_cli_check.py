@@ -42,14 +42,8 @@ SEED_LIKE = {
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No FEEDKIT_* variable of the machine running the tests, and a cwd with no feedkit.toml."""
-    for name in list(os.environ):
-        if name.startswith("FEEDKIT_"):
-            monkeypatch.delenv(name)
-    empty = tmp_path / "cwd"
-    empty.mkdir()
-    monkeypatch.chdir(empty)
+def _isolated(isolated: Path) -> Path:
+    return isolated
 
 
 def run(*args: str, catch: bool = False) -> Result:

@@ -3,7 +3,6 @@ edits; it never overwrites without --force; it asks for the URL only when someon
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from datetime import UTC, datetime
@@ -23,15 +22,8 @@ NOW = datetime(2025, 3, 1, 9, 30, 15, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No FEEDKIT_* variable of the machine running the tests, and an empty cwd."""
-    for name in list(os.environ):
-        if name.startswith("FEEDKIT_"):
-            monkeypatch.delenv(name)
-    empty = tmp_path / "cwd"
-    empty.mkdir()
-    monkeypatch.chdir(empty)
-    return empty
+def _isolated(isolated: Path) -> Path:
+    return isolated
 
 
 def run(*args: str, catch: bool = False, input: str | None = None) -> Result:
