@@ -197,9 +197,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         files = {} if request.test else OutputFolder(output).write_all({
             "digest.html": digest.html.encode("utf-8"),
             "digest.txt": digest.text.encode("utf-8"),
-            "digest.eml": message_bytes(build_message(
-                digest, sender=sender, recipients=recipients, date=until,
-                list_id=message["List-Id"], unsubscribe_url=options.unsubscribe_url)),
+            "digest.eml": message_bytes(message),  # never the test message: no files then
             f"archive/{digest.archive_name}": digest.html.encode("utf-8"),
         })
         if sending:
