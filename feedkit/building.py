@@ -35,7 +35,6 @@ from feedkit.output import OutputFolder, WriteResult
 log = logging.getLogger(__name__)
 
 XSL_NAME = "feed.xsl"
-CACHE_NAME = "cache.db"
 RECORD = "build"
 
 
@@ -202,9 +201,10 @@ def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: 
 def _prepare_bodies(articles: list[Article], cache: Cache) -> None:
     """Fill this process's rendered-body memory from the cache, rendering (in parallel when
     there are many) only what the cache lacks."""
-    from feedkit.html import remember_rendered
+    from feedkit.html import remember_at_least, remember_rendered
     from feedkit.workers import render_bodies
 
+    remember_at_least(len(articles))
     missing = []
     for article in articles:
         stamp = getattr(article.body, "stamp", None)

@@ -247,24 +247,32 @@ _ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+")
 
 def _to_address(s: Setting, value: object) -> str:
     text = _to_str(s, value)
-    if text and not _one_address(text):
+    if text and not is_address(text):
         raise ValueError(f"{text!r} is not an email address",
                          "write it like 'Site <news@example.org>' or news@example.org")
     return text
 
 
-def _one_address(text: str) -> bool:
+def is_address(text: str) -> bool:
+    """True for one deliverable address: ``a@example.org`` or ``Name <a@example.org>``."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
     from email.utils import parseaddr
 
     _, address = parseaddr(text)
-    return bool(address) and "\n" not in text and "\r" not in text \
-        and _ADDRESS.fullmatch(address) is not None
+    if not address or "\n" in text or "\r" in text or not _ADDRESS.fullmatch(address):
+        return False
+    try:  # what the email package will later be asked to build must not fail then
+        Address(addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return True
 
 
 def _to_addresses(s: Setting, value: object) -> list[str]:
     addresses = _to_list(s, value)
     for address in addresses:
-        if not _one_address(address):
+        if not is_address(address):
             raise ValueError(f"{address!r} is not an email address",
                              'write it like ["a@example.org", "B <b@example.org>"]')
     return addresses

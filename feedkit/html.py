@@ -302,6 +302,14 @@ def render_article_body(article: Article) -> str:
     return html
 
 
+def remember_at_least(count: int) -> None:
+    """Keep at least ``count`` rendered bodies: a build that prepares the bodies of every
+    item its feeds include needs all of them until the feeds are written, or each one
+    evicted would be rendered again, once per feed."""
+    global _RENDERED_MAX
+    _RENDERED_MAX = max(_RENDERED_MAX, count)
+
+
 def remember_rendered(article: Article, html: str) -> None:
     """Record ``html`` as the article's rendered body (from a cache or another process)."""
     _RENDERED[(article, article.body)] = html

@@ -12,11 +12,11 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, getaddresses, parseaddr
+from email.utils import format_datetime, getaddresses
 
+from feedkit.config import is_address
 from feedkit.digest import Digest
 from feedkit.errors import MailError
 
@@ -37,15 +37,9 @@ class SmtpSettings:
 
 
 def valid_address(text: str) -> bool:
-    """True for a single deliverable address such as ``a@example.org`` or ``Name <a@b.org>``."""
-    _, address = parseaddr(text)
-    if not address or "@" not in address or any(c in text for c in "\r\n"):
-        return False
-    try:
-        Address(addr_spec=address)
-    except (ValueError, IndexError):
-        return False
-    return True
+    """True for a single deliverable address such as ``a@example.org`` or ``Name <a@b.org>``
+    (the same rule feedkit.toml's addresses are checked with)."""
+    return is_address(text)
 
 
 def build_message(digest: Digest, *, sender: str, recipients: Sequence[str], date: datetime,

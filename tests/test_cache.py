@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from factories import NOW
+from factories import NOW, SITE_URL
 
 from feedkit import config, pipeline
 from feedkit.building import BuildReport
@@ -170,3 +170,25 @@ def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
     assert cached.articles == fresh.articles
     assert [a.content_html() for a in cached.articles] == \
         [a.content_html() for a in fresh.articles]
+
+
+def test_each_needed_body_is_rendered_once_however_many_feeds_hold_it(make_site_dir,
+                                                                        monkeypatch) -> None:
+    from feedkit import html, workers
+
+    articles = {f"p{i}.md": post(f"Post {i}", f"2025-01-{i + 1:02d}", tag=f"t{i % 3}")
+                for i in range(12)}
+    root = make_site_dir(articles, toml=f'[site]\nurl = "{SITE_URL}"\n[feed]\nlimit = 0\n'
+                         'tag_limit = 0\n')
+    monkeypatch.setattr(html, "_RENDERED_MAX", 4)  # fewer than the bodies the feeds need
+    calls = []
+    real = workers.render_body
+
+    def counting(text, body_format, url):
+        calls.append(url)
+        return real(text, body_format, url)
+
+    monkeypatch.setattr(workers, "render_body", counting)
+    monkeypatch.setattr(html, "render_body", counting)
+    build(root, use_cache=False)
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == 12

@@ -592,3 +592,12 @@ def test_a_test_send_leaves_the_written_digest_alone(make_site_dir, monkeypatch)
     assert result.exit_code == 0, result.output
     assert len(server.sink.received) == 1
     assert (root / "public" / "digest" / "digest.eml").read_bytes() == eml
+
+
+@pytest.mark.parametrize("address", ["me@example.org.", "x@ex..org"])
+def test_addresses_the_email_package_rejects_are_usage_errors(make_site_dir,
+                                                              address: str) -> None:
+    root = _site(make_site_dir, {"one": "2025-04-02"})
+    result = fails(root, "--since", "2025-01-01", "--to", address, "--test")
+    assert result.exit_code == 2
+    assert _one_error_line(result) == f"{address!r} is not an email address"
