@@ -196,7 +196,8 @@ def _to_url(s: Setting, value: object) -> str:
         host = parts.hostname
     except ValueError:
         host, parts = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
+    if parts is None or parts.scheme not in ("http", "https") or not host \
+            or any(c.isspace() for c in text):
         raise ValueError(
             f"{text!r} is not an absolute http(s) URL", 'write it like "https://news.example.org"'
         )

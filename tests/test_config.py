@@ -242,3 +242,9 @@ def test_every_setting_has_help_text() -> None:
     for setting in config.SETTINGS:
         assert setting.help.strip(), setting.key
         assert setting.env == "FEEDKIT_" + setting.key.replace(".", "_").upper()
+
+
+def test_a_site_url_with_a_space_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"'https://exa mple\.org' is not an absolute"):
+        config.load(None, env={"FEEDKIT_SITE_URL": "https://exa mple.org"},
+                    cwd=Path("/nonexistent"))
