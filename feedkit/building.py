@@ -27,7 +27,7 @@ from feedkit.cache import (
     parse_key,
 )
 from feedkit.config import Config
-from feedkit.content import scan
+from feedkit.discovery import scan
 from feedkit.errors import FeedkitError, Problem, warning
 from feedkit.model import Article, Status
 from feedkit.output import OutputFolder, WriteResult

@@ -162,7 +162,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
             raise UsageError(f"--since ({since.isoformat()}) is not before --until "
                              f"({until.isoformat()})")
         window = Window(since, until)
-        ids = {a: article_id(a, config.site, config.feed) for a in out}
+        ids = _IdsOf(config)  # only articles in the window (or updated in it) need an id
         in_window = [a for a in out if a.published in window]
         candidates = [a for a in in_window if ids[a] not in sent]
         already_sent = len(in_window) - len(candidates)
@@ -172,8 +172,8 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         last_until = ledger.last_until() if last else None
         news = Window(max(since, last_until), until) if last_until and last_until < until \
             else window
-        updated = [a for a in out if options.include_updated and ids[a] in sent
-                   and a.updated is not None and a.updated in news]
+        updated = [a for a in out if options.include_updated and a.updated is not None
+                   and a.updated in news and ids[a] in sent]
         if len(chosen) < max(min_items, 1):
             return DigestReport(window, chosen, len(candidates), None, problems=problems,
                                 dry_run=request.dry_run, min_items=min_items,
@@ -212,6 +212,19 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     return DigestReport(window, chosen, len(candidates), digest, files, output,
                         recipients if sending else (), records, False, problems, min_items,
                         **extra)
+
+
+class _IdsOf(dict[Article, str]):
+    """Feed ids, computed on first use (a site has far more articles than a window)."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self._config = config
+
+    def __missing__(self, article: Article) -> str:
+        value = article_id(article, self._config.site, self._config.feed)
+        self[article] = value
+        return value
 
 
 def _smtp(config: Config) -> SmtpSettings:

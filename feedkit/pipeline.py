@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from feedkit.config import Config
 from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Status
-from feedkit.selection import count_statuses, ordered
 
 if TYPE_CHECKING:
     from feedkit.building import BuildReport
@@ -44,6 +43,8 @@ class CheckReport:
 
     @property
     def statuses(self) -> dict[Status, int]:
+        from feedkit.selection import count_statuses
+
         return count_statuses(self.articles, self.now)
 
     @property
@@ -88,6 +89,7 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
     (1, 'content folder not found')
     """
     from feedkit.content import load_articles
+    from feedkit.selection import ordered
     from feedkit.workers import check_bodies
 
     now = now or utc_now()

@@ -277,7 +277,8 @@ class Survey:
 def survey(content_dir: Path) -> Survey:
     """Read the articles under ``content_dir`` (unreadable ones are skipped: ``check`` reports
     them) for the publish-date key each uses and the slugs already taken."""
-    from feedkit.content import decode, discover
+    from feedkit.content import decode
+    from feedkit.discovery import discover
     from feedkit.front_matter import FrontMatterError, split_front_matter
 
     schemas: Counter[str] = Counter()

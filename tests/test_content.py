@@ -36,14 +36,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedkit.content import (
-    EXTENSIONS,
     FileBody,
     decode,
-    discover,
     load_article,
     load_articles,
     parse_article,
 )
+from feedkit.discovery import EXTENSIONS, discover
 from feedkit.errors import Severity
 from feedkit.front_matter import FrontMatterError, split_front_matter
 from feedkit.model import Article, BodyFormat, Status
