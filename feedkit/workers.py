@@ -9,30 +9,31 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from feedkit.html import has_unsafe_markup, render_body
-from feedkit.model import Article, BodyFormat, BodySource, Site
+from feedkit.model import Article, BodySource, Site
 
 if TYPE_CHECKING:
     from feedkit.content import Parsed
 
 J = TypeVar("J")
 R = TypeVar("R")
+C = TypeVar("C")
 
 PARALLEL_FROM = 64  # fewer bodies than this render faster here than a pool starts
 PARSE_PARALLEL_FROM = 1000  # parsing is ~0.3 ms a file: a pool pays off only for many
 CHUNK = 16
 
 
-def _render_many(jobs: list[tuple[str, str, str]]) -> list[str | BaseException]:
+def _render_many(jobs: list[tuple[BodySource, str]]) -> list[str | BaseException]:
     results: list[str | BaseException] = []
-    for text, fmt, url in jobs:
+    for body, url in jobs:
         try:
-            results.append(render_body(text, BodyFormat(fmt), url))
+            results.append(render_body(body.read(), body.format, url))
         except Exception as exc:  # one bad body must not lose the others' results
             results.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
     return results
@@ -48,32 +49,44 @@ def worker_count() -> int:
 def render_bodies(articles: Sequence[Article], *, workers: int | None = None
                   ) -> list[str | BaseException]:
     """The rendered body of each article, in order; an exception in place of a body that
-    could not be rendered."""
-    jobs = [(a.body.read(), a.body.format.value, a.url) for a in articles]
-    return _in_chunks(_render_many, jobs, workers)
+    could not be rendered. Workers read the files themselves."""
+    return _in_chunks(_render_many, [(a.body, a.url) for a in articles], workers)
+
+
+def _pool_size(workers: int | None, jobs: int, threshold: int) -> int:
+    """How many processes to use: one (this one) for few jobs or one core."""
+    workers = worker_count() if workers is None else workers
+    return workers if workers >= 2 and jobs >= threshold else 1
+
+
+def _pool_map(work: Callable[[list[J]], C], jobs: list[J], *, workers: int,
+              size: int) -> Iterator[C]:
+    """``work`` over chunks of ``size`` jobs in a pool, results in order, as they come."""
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(work, chunks)
 
 
 def _in_chunks(work: Callable[[list[J]], list[R]], jobs: list[J], workers: int | None
                ) -> list[R]:
     """``work`` over ``jobs``: here when they are few, else in chunks across a pool."""
-    workers = worker_count() if workers is None else workers
-    if workers < 2 or len(jobs) < PARALLEL_FROM:
+    count = _pool_size(workers, len(jobs), PARALLEL_FROM)
+    if count == 1:
         return work(jobs)
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [result for chunk in pool.map(work, chunks) for result in chunk]
+    return [result for chunk in _pool_map(work, jobs, workers=count, size=CHUNK)
+            for result in chunk]
 
 
 def _check_many(jobs: list[tuple[BodySource, str]]) -> list[tuple[str | None, bool]]:
     results: list[tuple[str | None, bool]] = []
     for body, url in jobs:
         text = body.read()
+        failure = None
         try:
             render_body(text, body.format, url)
         except Exception as exc:  # reported as a problem of this article, the rest go on
-            results.append((f"{type(exc).__name__}: {exc}", has_unsafe_markup(text)))
-            continue
-        results.append((None, has_unsafe_markup(text)))
+            failure = f"{type(exc).__name__}: {exc}"
+        results.append((failure, has_unsafe_markup(text)))
     return results
 
 
@@ -106,16 +119,14 @@ def parse_files(files: Sequence[Path | str], *, root: Path, site: Site, max_file
     from feedkit.content import unpack_parsed
 
     jobs = [(file, root, site, max_file_size) for file in files]
-    workers = worker_count() if workers is None else workers
-    if workers < 2 or len(jobs) < PARSE_PARALLEL_FROM:
+    count = _pool_size(workers, len(jobs), PARSE_PARALLEL_FROM)
+    if count == 1:
         return _parse_many(jobs)
-    size = max(64, len(jobs) // (workers * 4))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results: list[Parsed] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # each chunk is unpacked as it arrives, so only one chunk's tuples exist at a time
-        for chunk in pool.map(_parse_many_packed, chunks):
-            start = len(results)
-            results.extend(unpack_parsed(item, files[start + i])
-                           for i, item in enumerate(marshal.loads(chunk)))
+    # each chunk is unpacked as it arrives, so only one chunk's tuples exist at a time
+    for chunk in _pool_map(_parse_many_packed, jobs, workers=count,
+                           size=max(64, len(jobs) // (count * 4))):
+        start = len(results)
+        results.extend(unpack_parsed(item, files[start + i])
+                       for i, item in enumerate(marshal.loads(chunk)))
     return results
