@@ -420,6 +420,43 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
                    "feedkit check", err=True)
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command(short_help="Preview the feeds and the digest in a browser, rebuilt on every edit.")
+@site_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but localhost lets others on your network "
+              "read the preview.")
+def serve(config_path: Path | None, content_dir: Path | None, port: int, host: str) -> None:
+    """Build into a temporary folder and serve it, with the digest preview and check's problems.
+
+    Rebuilds and reloads the page when an article, feedkit.toml or a template changes.
+    Writes nothing into public/ or the state file. Ctrl-C stops it.
+
+    \b
+        feedkit serve --port 8000
+    """
+    from feedkit.serve import Preview
+
+    if host not in LOCAL_HOSTS:
+        click.echo(f"warning: serving on {host}: anyone on your network can read it", err=True)
+    preview = Preview(lambda: load_config(config_path, content_dir), host=host, port=port)
+    with working("Building the preview…"):
+        preview.start()
+    try:
+        say(f"serving {preview.url} (feeds, digest preview at {preview.url}digest?since=7d); "
+            "Ctrl-C to stop")
+        while not preview.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        say("stopped")
+    finally:
+        preview.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the CLI (click prints errors and sets the exit code)."""
     cli.main(args=argv, prog_name="feedkit")
