@@ -207,6 +207,12 @@ def _to_url(s: Setting, value: object) -> str:
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, "", ""))
 
 
+def check_site_url(text: str) -> str:
+    """``text`` as ``site.url`` is kept (lower-case host, ending in ``/``); ``ValueError``
+    with (message, hint) when it is not an absolute http(s) URL without query or fragment."""
+    return _to_url(SETTINGS_BY_KEY["site.url"], text)
+
+
 def _to_timezone(s: Setting, value: object) -> str:
     name = _to_str(s, value)
     try:

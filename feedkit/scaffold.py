@@ -14,12 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from feedkit.config import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting
+from feedkit.config import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting, check_site_url
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import ConfigError, OutputError, UsageError
 from feedkit.metadata import slugify
@@ -61,14 +60,10 @@ def check_url(text: str) -> str:
     """
     text = text.strip()
     try:
-        parts = urlsplit(text)
-        host = parts.hostname
+        check_site_url(text)
     except ValueError:
-        parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host \
-            or parts.query or parts.fragment or any(c.isspace() for c in text):
         raise ConfigError(f"{text!r} is not an absolute http(s) URL "
-                          "(write it like https://news.example.org)")
+                          "(write it like https://news.example.org)") from None
     return text
 
 
