@@ -178,11 +178,11 @@ def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: 
     if strict and problems:
         raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
                           "nothing was written", problems)
+    plan = plan_feeds(config.site, published, options)
     if options.content == "full":
-        needed = {a: None for feed in plan_feeds(config.site, published, options)
-                  for a in feed.articles}
+        needed = {a: None for feed in plan for a in feed.articles}
         _prepare_bodies(list(needed), cache)
-    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME)
+    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME, plan=plan)
     files[XSL_NAME] = xsl
     written = OutputFolder(config.output_dir).write_all(dict(sorted(files.items())))
     future = [a.published for a in result.articles if a.status(now) is Status.FUTURE]

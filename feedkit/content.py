@@ -29,7 +29,7 @@ from feedkit.cache import (
 )
 from feedkit.discovery import EXTENSIONS, scan
 from feedkit.errors import Problem, error, warning
-from feedkit.html import body_to_html, excerpt, html_to_text, strip_controls
+from feedkit.html import body_to_html, excerpt, plain_text, strip_controls
 from feedkit.model import Article, BodyFormat, BodySource, Site, TextBody
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def parse_article(
     if not fields.description:
         try:
             # the start of the body is enough for 280 characters, and bounds the work
-            fields.description = excerpt(html_to_text(body_to_html(split.body[:4000],
+            fields.description = excerpt(plain_text(body_to_html(split.body[:4000],
                                                                    body_format)))
         except RecursionError:  # Markdown nested thousands deep; check reports the body
             fields.description = ""

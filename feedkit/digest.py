@@ -206,9 +206,10 @@ def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
     shows; the email links to the site for the rest, which stay unsent.
     """
     env = _environment(options)
-    css = (templates_dir() / "email" / "digest.css").read_text(encoding="utf-8")
-    if options.templates and (options.templates / "digest.css").is_file():
-        css = (options.templates / "digest.css").read_text(encoding="utf-8")
+    own = options.templates / "digest.css" if options.templates else None
+    css_file = own if own is not None and own.is_file() \
+        else templates_dir() / "email" / "digest.css"
+    css = css_file.read_text(encoding="utf-8")
     notes: list[str] = []
     shown = len(articles)
 

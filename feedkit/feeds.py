@@ -279,10 +279,12 @@ def shared_tag_feeds(articles: Sequence[Article]) -> dict[str, list[str]]:
 
 
 def render_feeds(site: Site, articles: Sequence[Article], options: FeedOptions,
-                 *, xsl_name: str | None = "feed.xsl") -> dict[str, bytes]:
-    """Every feed file of the site, keyed by its path in the output folder (sorted)."""
+                 *, xsl_name: str | None = "feed.xsl",
+                 plan: Sequence[Feed] | None = None) -> dict[str, bytes]:
+    """Every feed file of the site, keyed by its path in the output folder (sorted).
+    ``plan`` is ``plan_feeds(site, articles, options)`` when the caller has it already."""
     outputs: dict[str, bytes] = {}
-    for feed in plan_feeds(site, articles, options):
+    for feed in plan if plan is not None else plan_feeds(site, articles, options):
         folder = feed.path.rsplit("/", 1)[0] + "/" if "/" in feed.path else ""
         xsl = _relative_xsl(feed.path, xsl_name) if xsl_name else None
         outputs[feed.path] = render_rss(site, feed, options, xsl_href=xsl)

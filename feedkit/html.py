@@ -318,11 +318,6 @@ def remember_rendered(article: Article, html: str) -> None:
         _RENDERED.popitem(last=False)
 
 
-def html_to_text(fragment: str) -> str:
-    """The text of an HTML fragment, white space collapsed."""
-    return plain_text(fragment)
-
-
 def excerpt(text: str, limit: int = 280) -> str:
     """At most ``limit`` characters of plain text, cut at a word boundary with an ellipsis."""
     text = " ".join(text.split())

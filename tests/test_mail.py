@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.policy import default
 from html.parser import HTMLParser
@@ -252,17 +254,15 @@ def test_non_ascii_headers_round_trip(digest: Digest) -> None:
     assert msg["To"] == "Zoë Müller <zoe@example.org>"
 
 
-def test_nothing_listening_is_one_line(digest: Digest) -> None:
-    port = closed_port()
-    with pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(port), None)
-    message = str(caught.value)
-    assert message.startswith(f"127.0.0.1:{port}: connection failed or dropped: ")
-    assert "\n" not in message
+@contextmanager
+def _nothing_listening() -> Iterator[int]:
+    yield closed_port()
 
 
-def test_dropped_connection_is_one_line(digest: Digest) -> None:
-    with raw_server(greet=True) as port, pytest.raises(MailError) as caught:
+@pytest.mark.parametrize("peer", [_nothing_listening, lambda: raw_server(greet=True)],
+                         ids=["nothing listening", "dropped connection"])
+def test_a_connection_failure_is_one_line(digest: Digest, peer) -> None:
+    with peer() as port, pytest.raises(MailError) as caught:
         send(_message(digest), ["a@example.org"], _settings(port), None)
     message = str(caught.value)
     assert message.startswith(f"127.0.0.1:{port}: connection failed or dropped: ")
