@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import shlex
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -444,17 +446,38 @@ def serve(config_path: Path | None, content_dir: Path | None, port: int, host: s
     if host not in LOCAL_HOSTS:
         click.echo(f"warning: serving on {host}: anyone on your network can read it", err=True)
     preview = Preview(lambda: load_config(config_path, content_dir), host=host, port=port)
-    with working("Building the preview…"):
-        preview.start()
+    with stopped_by_signals():
+        try:
+            with working("Building the preview…"):
+                preview.start()  # undoes itself (temporary folder included) when interrupted
+            try:
+                say(f"serving {preview.url} (feeds, digest preview at "
+                    f"{preview.url}digest?since=7d); Ctrl-C to stop")
+                while not preview.wait(0.5):
+                    pass
+            finally:
+                preview.stop()
+        except KeyboardInterrupt:
+            say("stopped")
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (``kill``, systemd, Docker) and SIGHUP (a closed terminal) stop like Ctrl-C
+    does, so cleanup runs; the previous handlers come back afterwards."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():  # only main may set them
+        yield
+        return
+    previous = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
     try:
-        say(f"serving {preview.url} (feeds, digest preview at {preview.url}digest?since=7d); "
-            "Ctrl-C to stop")
-        while not preview.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        say("stopped")
+        yield
     finally:
-        preview.stop()
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def main(argv: list[str] | None = None) -> None:

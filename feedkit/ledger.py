@@ -63,11 +63,14 @@ class Ledger:
     @classmethod
     @contextmanager
     def open(cls, path: Path, *, create: bool = True, timeout: float = 5.0) -> Iterator[Ledger]:
-        """Open (and when ``create``, make) the state file; raises ``LedgerError`` when it is
+        """Open the state file: read-write, made when missing, with ``create``; else
+        read-only, a missing file reading as an empty ledger. Raises ``LedgerError`` when it is
         corrupt, foreign or newer than this feedkit."""
         exists = path.exists()
         was_empty = exists and path.is_file() and path.stat().st_size == 0
-        if not exists and not create:  # a read-only run with no state yet: an empty ledger
+        if was_empty and not create:  # only a run that may write can wait for its maker
+            raise _empty(path)
+        if not exists and not create:  # nothing recorded yet: an empty ledger
             memory = sqlite3.connect(":memory:", isolation_level=None)
             try:
                 cls._check(memory, path, fresh=True)
@@ -78,7 +81,11 @@ class Ledger:
         try:
             if not exists:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            if create:
+                db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            else:  # a dry run or a preview: SQLite itself refuses any write
+                db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"{path}: cannot open the state file: {exc}") from exc
         try:
@@ -96,10 +103,7 @@ class Ledger:
                 made = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                 db.execute("ROLLBACK")
                 if not made:
-                    raise LedgerError(
-                        f"{path}: the state file is empty (truncated?); restore it from a "
-                        "backup, or delete it to start afresh (then every article since "
-                        "[digest] first_run_since is sent again)")
+                    raise _empty(path)
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -187,6 +191,12 @@ class Ledger:
 def _busy(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and \
         ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _empty(path: Path) -> LedgerError:
+    return LedgerError(f"{path}: the state file is empty (truncated?); restore it from a "
+                       "backup, or delete it to start afresh (then every article since "
+                       "[digest] first_run_since is sent again)")
 
 
 def _locked(path: Path) -> LedgerError:

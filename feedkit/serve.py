@@ -10,6 +10,7 @@ import html
 import logging
 import posixpath
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Callable
@@ -72,6 +73,7 @@ class Preview:
         self._port = port
         self._clock = clock
         self._changed = threading.Condition()
+        self._building = threading.Lock()  # one build at a time: the first, then rebuilds
         self._stop = threading.Event()
         self._watching = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -100,26 +102,31 @@ class Preview:
         return f"http://{host}:{self.port}/"
 
     def start(self) -> None:
-        """Build once (a ``FeedkitError`` if that fails), listen, and start watching."""
+        """Listen, start watching, build once, serve. Raises ``FeedkitError`` (everything
+        undone) when the settings, the address or the first build fail."""
         self._folder = Path(tempfile.mkdtemp(prefix="feedkit-serve-"))
         try:
-            self._snapshot = self._build(self._load(), 1)
+            config = self._load()
             try:
                 self._server = _Server((self._host, self._port), _Handler, self)
             except OSError as exc:
                 raise FeedkitError(f"cannot listen on {self._host}:{self._port}: "
                                    f"{exc.strerror or exc}") from exc
+            with self._building:
+                # watching before the first build: an edit saved during it is rebuilt after
+                self._spawn(lambda: self._watch(config), "feedkit-watch")
+                self._watching.wait(WATCH_READY_TIMEOUT)
+                self._snapshot = self._build(config, 1)
         except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            self.stop()
             raise
         server = self._server
-        for target, name in ((lambda: server.serve_forever(poll_interval=0.1), "feedkit-serve"),
-                             (self._watch, "feedkit-watch")):
-            thread = threading.Thread(target=target, name=name)
-            thread.start()
-            self._threads.append(thread)
-        # an edit made once start() returns is seen: the watcher has registered its folders
-        self._watching.wait(WATCH_READY_TIMEOUT)
+        self._spawn(lambda: server.serve_forever(poll_interval=0.1), "feedkit-serve")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name)
+        thread.start()
+        self._threads.append(thread)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until ``stop()`` (or ``timeout`` seconds); True when stopped."""
@@ -142,12 +149,22 @@ class Preview:
 
     def rebuild(self) -> None:
         """Build again; on failure keep serving the previous build and show the error."""
-        old = self.snapshot
-        try:
-            new = self._build(self._load(), old.generation + 1)
-        except FeedkitError as exc:
-            log.warning("rebuild failed: %s", exc)
-            new = replace(old, generation=old.generation + 1, error=str(exc))
+        with self._building:
+            if self._snapshot is None or self._stop.is_set():  # the first build failed
+                return
+            old = self._snapshot
+            try:
+                new = self._build(self._load(), old.generation + 1)
+            except FeedkitError as exc:
+                log.warning("rebuild failed: %s", exc)
+                new = replace(old, generation=old.generation + 1, error=str(exc))
+            except Exception as exc:  # a bug must not stop the watcher: show it, go on
+                log.exception("rebuild failed")
+                new = replace(old, generation=old.generation + 1,
+                              error=f"internal error, please report it: {exc!r}")
+            self._publish(old, new)
+
+    def _publish(self, old: Snapshot, new: Snapshot) -> None:
         with self._changed:
             self._snapshot = new
             self._changed.notify_all()
@@ -160,7 +177,7 @@ class Preview:
             self._stop.set()
             self._changed.notify_all()
         if self._server is not None:
-            if self._threads:
+            if any(t.name == "feedkit-serve" for t in self._threads):
                 self._server.shutdown()
             self._server.server_close()  # joins the request threads, /events ones included
         for thread in self._threads:
@@ -179,35 +196,25 @@ class Preview:
         problems = pipeline.check(config, now=now).problems
         return Snapshot(generation, config, folder, feeds, tuple(str(p) for p in problems))
 
-    def _watched(self) -> tuple[list[Path], Callable[[Any, str], bool]]:
-        config = self.snapshot.config
-        folders = [config.content_dir.resolve()]
-        if str(config.get("digest.templates")):
-            folders.append(config.path("digest.templates").resolve())
-        files = [config.config_path.resolve()] if config.config_path is not None else []
-        # the settings file's folder, not the file: editors replace a file when they save it
-        roots = [p for p in dict.fromkeys([*folders, *(f.parent for f in files)]) if p.exists()]
-        roots = [p for p in roots if not any(q in p.parents for q in roots)]
-
-        def relevant(_change: Any, path: str) -> bool:
-            where = Path(path)
-            return where in files or any(p == where or p in where.parents for p in folders)
-
-        return roots, relevant
-
-    def _watch(self) -> None:
+    def _watch(self, config: Config) -> None:
         from watchfiles import watch  # deferred: only serve needs it
 
-        roots, relevant = self._watched()
-        # yield_on_timeout: the first (empty) yield says the folders are being watched
-        for changes in watch(*roots, watch_filter=relevant, stop_event=self._stop,
-                             debounce=400, step=50, rust_timeout=WATCH_WAKE_MS,
-                             yield_on_timeout=True, raise_interrupt=False):
-            self._watching.set()
-            if self._stop.is_set():
-                break
-            if changes:
-                self.rebuild()
+        watched = _Watched.of(config)
+        while not self._stop.is_set():
+            # yield_on_timeout: the first (empty) yield says the folders are being watched
+            for changes in watch(*watched.roots, watch_filter=watched.relevant,
+                                 stop_event=self._stop, debounce=400, step=50,
+                                 rust_timeout=WATCH_WAKE_MS, yield_on_timeout=True,
+                                 raise_interrupt=False):
+                self._watching.set()
+                if self._stop.is_set():
+                    break
+                if changes:
+                    self.rebuild()
+                    now_watched = _Watched.of(self.snapshot.config)
+                    if now_watched != watched:  # the settings moved content or templates
+                        watched = now_watched
+                        break
         self._watching.set()
 
     def digest_html(self, since: str) -> tuple[str | None, str]:
@@ -215,16 +222,45 @@ class Preview:
         Raises ``UsageError`` for a bad SPEC."""
         from feedkit.newsletter import DigestRequest, run_digest
 
-        assert self._folder is not None
-        # a state path that never exists: read as empty, never created (dry run)
-        state = self._folder / "no-state" / "state.db"
+        # a dry run reads the state file read-only: what was sent is left out, as it will be
         report = run_digest(self.snapshot.config, DigestRequest(
-            since=since, dry_run=True, state=state, use_cache=False), now=self._clock())
+            since=since, dry_run=True, use_cache=False), now=self._clock())
+        sent = f"; {report.already_sent} in the window already sent" \
+            if report.already_sent else ""
         if report.digest is None:
             return None, (f"nothing new: {len(report.articles)} article(s) in the window, "
-                          f"fewer than min_items {max(report.min_items, 1)}")
+                          f"fewer than min_items {max(report.min_items, 1)}{sent}")
         return report.digest.html, (f"{report.digest.subject} — {len(report.articles)} "
-                                    f"article(s), {report.digest.size:,} bytes of HTML")
+                                    f"article(s), {report.digest.size:,} bytes of HTML{sent}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Watched:
+    """What a rebuild depends on: the content and template folders and the settings file."""
+
+    folders: tuple[Path, ...]
+    files: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, config: Config) -> _Watched:
+        folders = [config.content_dir.resolve()]
+        if str(config.get("digest.templates")):
+            folders.append(config.path("digest.templates").resolve())
+        files = [config.config_path.resolve()] if config.config_path is not None else []
+        return cls(tuple(folders), tuple(files))
+
+    @property
+    def roots(self) -> list[Path]:
+        """The folders to watch: the settings file's folder, not the file, since editors
+        replace a file when they save it; none inside another."""
+        roots = [p for p in dict.fromkeys([*self.folders, *(f.parent for f in self.files)])
+                 if p.exists()]
+        return [p for p in roots if not any(q in p.parents for q in roots)]
+
+    def relevant(self, _change: Any, path: str) -> bool:
+        where = Path(path)
+        return where in self.files or any(p == where or p in where.parents
+                                          for p in self.folders)
 
 
 class _Server(ThreadingHTTPServer):
@@ -234,6 +270,10 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
                  preview: Preview) -> None:
         self.preview = preview
+        # the family of the address asked for: "::1" and "localhost" on an IPv6-only host too
+        found = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+        self.address_family = found[0][0]
         super().__init__(address, handler)
 
 

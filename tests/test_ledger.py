@@ -81,6 +81,28 @@ def test_read_only_open_of_a_missing_file_creates_nothing(tmp_path: Path) -> Non
     assert not state.exists() and not state.parent.exists()
 
 
+def test_read_only_open_refuses_writes_and_reads_a_read_only_file(tmp_path: Path) -> None:
+    state = tmp_path / "state #1?.db"  # URI characters in the name are quoted
+    with Ledger.open(state) as ledger, ledger.locked():
+        _record(ledger, ["a"], since=datetime(2025, 2, 1, tzinfo=BERLIN), n=1)
+    before = state.read_bytes()
+    state.chmod(0o444)
+    with Ledger.open(state, create=False) as ledger:
+        assert ledger.sent_ids() == {"a"}
+        with pytest.raises(sqlite3.OperationalError, match="readonly"), ledger.locked():
+            _record(ledger, ["b"], since=datetime(2025, 2, 8, tzinfo=BERLIN), n=2)
+    assert state.read_bytes() == before
+
+
+def test_read_only_open_of_an_empty_file_is_the_same_error(tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    state.write_bytes(b"")
+    for create in (False, True):
+        with pytest.raises(LedgerError, match="empty"), Ledger.open(state, create=create):
+            pass
+    assert state.read_bytes() == b""
+
+
 def test_records_survive_reopening_and_the_horizon_is_the_first_since(tmp_path: Path) -> None:
     state = tmp_path / "state.db"
     first, second = datetime(2025, 2, 1, tzinfo=BERLIN), datetime(2025, 2, 8, tzinfo=BERLIN)

@@ -175,3 +175,156 @@ def test_cli_serve_on_localhost_does_not_warn(site_root: Path,
     assert result.exit_code == 0
     assert "serving http://127.0.0.1:" in result.stdout
     assert "warning" not in result.stderr
+
+
+def _served(preview: Preview, path: str, text: str) -> None:
+    deadline = time.monotonic() + 10
+    while text not in fetch(preview.url + path)[2]:
+        assert time.monotonic() < deadline, f"{text!r} never served at /{path}"
+        time.sleep(0.05)
+
+
+def test_an_edit_saved_during_the_first_build_is_rebuilt(
+        site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedkit.serve
+
+    original = feedkit.serve.pipeline.build
+    calls: list[int] = []
+
+    def build_and_edit(*args: object, **kwargs: object) -> object:
+        if not calls:  # the edit lands while the first build runs
+            (site_root / "content" / "launch.md").write_text(
+                ARTICLE.format(title="Edited meanwhile", date="2025-04-28"), encoding="utf-8")
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feedkit.serve.pipeline, "build", build_and_edit)
+    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
+                      clock=lambda: NOW)
+    preview.start()
+    try:
+        assert preview.wait_for_generation(2, timeout=10)
+        _served(preview, "feed.xml", "Edited meanwhile")
+    finally:
+        preview.stop()
+
+
+def test_an_unexpected_error_in_a_rebuild_is_shown_and_watching_goes_on(
+        site_root: Path) -> None:
+    loads = [0]
+
+    def load() -> config_module.Config:
+        loads[0] += 1
+        if loads[0] == 2:
+            raise RuntimeError("a bug")
+        return config_module.load(site_root / "feedkit.toml")
+
+    preview = Preview(load, port=0, clock=lambda: NOW)
+    preview.start()
+    try:
+        article = site_root / "content" / "launch.md"
+        article.write_text(ARTICLE.format(title="First edit", date="2025-04-28"),
+                           encoding="utf-8")
+        assert preview.wait_for_generation(2, timeout=10)
+        assert "internal error" in fetch(preview.url)[2]
+        assert "RuntimeError" in (preview.snapshot.error or "")
+        article.write_text(ARTICLE.format(title="Second edit", date="2025-04-28"),
+                           encoding="utf-8")
+        _served(preview, "feed.xml", "Second edit")
+        assert "internal error" not in fetch(preview.url)[2]
+    finally:
+        preview.stop()
+
+
+def test_moving_the_content_folder_in_the_settings_watches_the_new_one(
+        preview: Preview, site_root: Path) -> None:
+    moved = site_root / "articles"
+    moved.mkdir()
+    (moved / "moved.md").write_text(ARTICLE.format(title="Moved in", date="2025-04-29"),
+                                    encoding="utf-8")
+    toml = site_root / "feedkit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[content]\ndir = "articles"\n',
+                    encoding="utf-8")
+    _served(preview, "feed.xml", "Moved in")
+    time.sleep(0.6)  # let the watcher settle on the new folder
+    (moved / "moved.md").write_text(ARTICLE.format(title="Edited there", date="2025-04-29"),
+                                    encoding="utf-8")
+    _served(preview, "feed.xml", "Edited there")
+
+
+def test_digest_preview_leaves_out_what_was_sent_and_never_touches_the_state(
+        site_root: Path) -> None:
+    from feedkit import pipeline
+    from feedkit.newsletter import DigestRequest
+
+    cfg = config_module.load(site_root / "feedkit.toml")
+    sent = pipeline.digest(cfg, DigestRequest(since="7d", mark_sent=True), now=NOW)
+    assert [a.title for a in sent.articles] == ["Harbour opens"]
+    state = cfg.path("digest.state")
+    before = state.read_bytes(), state.stat().st_mtime_ns
+    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
+                      clock=lambda: NOW)
+    preview.start()
+    try:
+        page = fetch(preview.url + "digest?since=7d")[2]
+        assert "nothing new" in page and "1 in the window already sent" in page
+        assert "Old news" in fetch(preview.url + "digest/frame?since=2023-01-01")[2]
+    finally:
+        preview.stop()
+    assert (state.read_bytes(), state.stat().st_mtime_ns) == before
+
+
+def _can_bind_ipv6_loopback() -> bool:
+    import socket
+
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _can_bind_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_serves_on_the_ipv6_loopback(site_root: Path) -> None:
+    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), host="::1",
+                      port=0, clock=lambda: NOW)
+    preview.start()
+    try:
+        assert preview.url.startswith("http://[::1]:")
+        assert fetch(preview.url)[0] == 200
+    finally:
+        preview.stop()
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_signal_stops_the_server_and_removes_its_temporary_folder(
+        site_root: Path, tmp_path: Path, signame: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.Popen([sys.executable, "-m", "feedkit", "serve", "--port", "0"],
+                            cwd=site_root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line + proc.stderr.read()
+        url = line.split()[1]
+        assert fetch(url)[0] == 200
+        assert any(temp.iterdir())  # the build lives there while serving
+        proc.send_signal(getattr(signal, signame))
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+    assert not any(temp.iterdir())
+    assert not (site_root / "public").exists()
