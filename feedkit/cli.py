@@ -9,13 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import shlex
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -25,9 +21,18 @@ import click
 from feedkit import config as config_module
 from feedkit import pipeline
 from feedkit.config import Config
-from feedkit.errors import FeedkitError, Problem
+from feedkit.errors import FeedkitError
 from feedkit.model import Status
 from feedkit.output import WriteResult
+from feedkit.terminal import (
+    display_path,
+    plural,
+    say,
+    show_problems,
+    stdin_is_terminal,
+    stopped_by_signals,
+    working,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,51 +57,6 @@ def load_config(config_path: Path | None, content_dir: Path | None, **overrides:
     if content_dir is not None:
         settings["content.dir"] = str(content_dir)
     return config_module.load(config_path, overrides=settings)
-
-
-@contextmanager
-def working(what: str) -> Iterator[None]:
-    """A spinner with the time taken on stderr, only when stderr is a terminal (never in cron
-    or CI, never with -q)."""
-    ctx = click.get_current_context(silent=True)
-    quiet = ctx is not None and (ctx.find_root().obj or {}).get("quiet")
-    if quiet or not sys.stderr.isatty():
-        yield
-        return
-    from rich.console import Console  # deferred: only terminals need it
-
-    with Console(stderr=True).status(what):
-        yield
-
-
-def say(message: str) -> None:
-    """A report line on stdout, unless -q was given (problems and errors still print)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or not (ctx.find_root().obj or {}).get("quiet"):
-        click.echo(message)
-
-
-def plural(count: int, noun: str) -> str:
-    """ "1 article", "2 articles". """
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the current folder when it is below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Config) -> None:
-    """One line per problem on stderr; article paths shown as the user would open them."""
-    for problem in problems:
-        if problem.path is not None and not problem.path.is_absolute():
-            problem = replace(problem, path=Path(display_path(config.content_dir / problem.path)))
-        elif problem.path is not None:
-            problem = replace(problem, path=Path(display_path(problem.path)))
-        click.echo(str(problem), err=True)
 
 
 class FeedkitFailure(click.ClickException):
@@ -313,11 +273,6 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
 SCHEMAS = ("publish_date", "publishedOn")
 
 
-def stdin_is_terminal() -> bool:
-    """Whether a person can answer a question (never in cron, CI or a pipe)."""
-    return sys.stdin.isatty()
-
-
 def _check_url(ctx: click.Context | None, param: click.Parameter | None,
                value: str | None) -> str | None:
     from feedkit import scaffold
@@ -459,25 +414,6 @@ def serve(config_path: Path | None, content_dir: Path | None, port: int, host: s
                 preview.stop()
         except KeyboardInterrupt:
             say("stopped")
-
-
-@contextmanager
-def stopped_by_signals() -> Iterator[None]:
-    """SIGTERM (``kill``, systemd, Docker) and SIGHUP (a closed terminal) stop like Ctrl-C
-    does, so cleanup runs; the previous handlers come back afterwards."""
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    if threading.current_thread() is not threading.main_thread():  # only main may set them
-        yield
-        return
-    previous = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
-    try:
-        yield
-    finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
 
 
 def main(argv: list[str] | None = None) -> None:

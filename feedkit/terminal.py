@@ -1,0 +1,87 @@
+"""What the CLI shows on a terminal and how it behaves there: report lines (hushed by -q),
+problems on stderr, a spinner only on a terminal, paths as the user would type them, and
+signals that stop a long-running command as Ctrl-C does. No feedkit rules here."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from feedkit.config import Config
+from feedkit.errors import Problem
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner with the time taken on stderr, only when stderr is a terminal (never in cron
+    or CI, never with -q)."""
+    ctx = click.get_current_context(silent=True)
+    quiet = ctx is not None and (ctx.find_root().obj or {}).get("quiet")
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console  # deferred: only terminals need it
+
+    with Console(stderr=True).status(what):
+        yield
+
+
+def say(message: str) -> None:
+    """A report line on stdout, unless -q was given (problems and errors still print)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not (ctx.find_root().obj or {}).get("quiet"):
+        click.echo(message)
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 article", "2 articles". """
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Config) -> None:
+    """One line per problem on stderr; article paths shown as the user would open them."""
+    for problem in problems:
+        if problem.path is not None and not problem.path.is_absolute():
+            problem = replace(problem, path=Path(display_path(config.content_dir / problem.path)))
+        elif problem.path is not None:
+            problem = replace(problem, path=Path(display_path(problem.path)))
+        click.echo(str(problem), err=True)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (never in cron, CI or a pipe)."""
+    return sys.stdin.isatty()
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (``kill``, systemd, Docker) and SIGHUP (a closed terminal) stop like Ctrl-C
+    does, so cleanup runs; the previous handlers come back afterwards."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():  # only main may set them
+        yield
+        return
+    previous = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
