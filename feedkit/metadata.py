@@ -57,6 +57,11 @@ for _field, _keys in ALIASES.items():
     for _rank, _key in enumerate(_keys):
         _FIELDS_OF.setdefault(_key.lower(), []).append((_field, _rank))
 
+# tables whose keys stand in for top-level ones when those are missing: Zola's taxonomies
+# (tags, categories) and extra (image, …), Hugo's params
+NESTED_TABLES = ("taxonomies", "extra", "params")
+# Eleventy's file-time "dates": they change with every checkout, and ids depend on the date
+_FILE_TIME_DATES = {"last modified", "git last modified", "created", "git created"}
 # tags/categories are merged, not first-match
 _MERGED = {"tags"}
 _DRAFT_STATUSES = {"draft", "hidden", "private", "unpublished", "unlisted"}
@@ -122,6 +127,16 @@ class _Reader:
                 continue
             for canonical, rank in _FIELDS_OF.get(lower, ()):
                 ranked.setdefault(canonical, []).append((rank, hit))
+        for table in NESTED_TABLES:  # after every top-level key: those win
+            name, nested = self.lower.get(table, ("", None))
+            if not isinstance(nested, Mapping):
+                continue
+            for key, value in nested.items():
+                if _is_empty(value) or str(key).lower() in NESTED_TABLES:
+                    continue
+                for canonical, rank in _FIELDS_OF.get(str(key).lower(), ()):
+                    ranked.setdefault(canonical, []).append(
+                        (len(ALIASES[canonical]) + rank, (f"{name}.{key}", value)))
         self.hits = {field: [hit for _, hit in sorted(found, key=lambda x: x[0])]
                      for field, found in ranked.items()}
         self.problems: list[Problem] = []
@@ -229,6 +244,12 @@ def _published(r: _Reader, path: Path, zone: tzinfo,
                name_date: tuple[str, str, str] | None) -> datetime | None:
     for key, value in r.find_all("published"):
         if _is_flag(value):  # Jekyll's "published: false" is a status, not a date
+            continue
+        if isinstance(value, str) and value.strip().lower() in _FILE_TIME_DATES:
+            r.warn(key, f"{value!r} is Eleventy's file-time date, which changes with every "
+                   "checkout; feedkit needs a fixed date (the feed ids depend on it)",
+                   f"write the date, e.g. {key}: 2025-02-01; until then the date in the file "
+                   "name or folder is used, if there is one")
             continue
         try:
             return parse_date(value, zone)
