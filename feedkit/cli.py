@@ -89,9 +89,17 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Feeds (RSS, Atom, JSON Feed) and an email digest from a folder of articles.
 
     \b
-        feedkit check                    # every problem, and what would be published
-        feedkit build                    # write the feeds into public/
-        feedkit digest --since 7d        # an email of the last week's articles
+        feedkit init my-site --url https://news.example.org   # start a site
+        feedkit new "A title"        # start an article in content/
+        feedkit check                # every problem, and what would be published
+        feedkit build                # write the feeds into public/
+        feedkit serve                # preview the feeds and the digest in a browser
+        feedkit digest --since 7d    # an email of the last week's articles
+
+    Exit codes: 0 ok, 1 error, 2 usage error, 3 nothing new to send (digest).
+
+    Settings: flags, then FEEDKIT_<SECTION>_<NAME> environment variables, then
+    feedkit.toml, then the defaults.
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
@@ -143,7 +151,7 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
 @site_options
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the feeds to [default: public/ next to feedkit.toml].")
-@click.option("--limit", type=click.IntRange(min=0),
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
               help="Newest N articles per feed; 0 means all [default: [feed] limit, 50].")
 @click.option("--strict", is_flag=True, help="Write nothing and exit 1 if any article has a "
               "problem.")
@@ -202,9 +210,9 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
 @click.option("--until", metavar="SPEC", help="End of the window (excluded) [default: now].")
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for digest.html/.txt/.eml [default: public/digest/].")
-@click.option("--limit", type=click.IntRange(min=0),
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
               help="Most articles in the digest; 0 means all [default: [digest] limit].")
-@click.option("--min-items", type=click.IntRange(min=0),
+@click.option("--min-items", type=click.IntRange(min=0), metavar="N",
               help="Fewer articles than this: write nothing, exit 3 [default: 1].")
 @click.option("--send", is_flag=True, help="Deliver over SMTP, then record the articles as sent.")
 @click.option("--to", "to", multiple=True, metavar="ADDR",
@@ -383,8 +391,9 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @cli.command(short_help="Preview the feeds and the digest in a browser, rebuilt on every edit.")
 @site_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              metavar="PORT",
               help="Port to listen on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to listen on; anything but localhost lets others on your network "
               "read the preview.")
 def serve(config_path: Path | None, content_dir: Path | None, port: int, host: str) -> None:

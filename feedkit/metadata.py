@@ -326,11 +326,14 @@ def _status(r: _Reader, f: Fields) -> None:
 
 def _url(r: _Reader, slug: str, site_url: str) -> tuple[str, bool]:
     for canonical in ("url", "path"):
+        raw = r.find(canonical)
+        if raw is not None and isinstance(raw[1], bool):
+            continue  # Eleventy's "permalink: false": no page of its own, so no URL to take
         hit = r.text(canonical)
         if hit is None:
             continue
         key, value = hit
-        if canonical == "path" and re.search(r"(^|/):[a-z_]+", value):
+        if canonical == "path" and re.search(r"(^|/):[a-z_]+|\{\{|\{%", value):
             r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
                    "write the article's own path")
             continue
@@ -384,7 +387,12 @@ def _authors(r: _Reader) -> tuple[Author, ...]:
     if hit is None:
         return ()
     key, value = hit
-    items = value if isinstance(value, list) else [value]
+    if isinstance(value, list):
+        items: list[object] = value
+    elif isinstance(value, str) and key.lower() == "authors":  # Pelican's "Authors: A, B"
+        items = [name for name in value.split(",") if name.strip()]
+    else:
+        items = [value]
     authors = [_shared(a) for a in (_author(item) for item in items) if a is not None]
     if not authors:
         r.warn(key, "has no usable name", "write a name, or {name, email}")
