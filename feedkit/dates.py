@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 
+from feedkit.errors import clip
+
 __all__ = ["DateError", "format_rfc822", "format_rfc3339", "localize", "parse_date"]
 
 MIN_YEAR, MAX_YEAR = 1900, 9999
@@ -176,11 +178,11 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
             if parsed is not None:
                 break
         if parsed is None:
-            raise DateError(f"{_clip(value)!r} is not a date")
+            raise DateError(f"{clip(value)!r} is not a date")
         try:
             result = localize(parsed, zone)
         except (OverflowError, ValueError) as exc:  # e.g. an offset of 24 hours or more
-            raise DateError(f"{_clip(value)!r} has an offset out of range") from exc
+            raise DateError(f"{clip(value)!r} has an offset out of range") from exc
     elif isinstance(value, bool) or value is None:
         raise DateError(f"{value!r} is not a date")
     elif isinstance(value, int | float):
@@ -196,12 +198,8 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         result + timedelta(days=2)  # reject instants at the edge of datetime's range
         result - timedelta(days=2)
     except (OverflowError, ValueError) as exc:
-        raise DateError(f"{_clip(str(value))!r} is out of range") from exc
+        raise DateError(f"{clip(str(value))!r} is out of range") from exc
     return result
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_rfc822(moment: datetime) -> str:

@@ -122,3 +122,12 @@ def error(
 ) -> Problem:
     """A ``Problem`` of severity error (the article is skipped)."""
     return Problem(path, field, message, hint, Severity.ERROR, line)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A value quoted in a problem, cut to ``limit`` characters.
+
+    >>> clip("x" * 100, 5)
+    'xxxx…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"

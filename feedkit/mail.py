@@ -16,9 +16,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
 
-from feedkit.config import is_address
 from feedkit.digest import Digest
 from feedkit.errors import MailError
+from feedkit.setting_types import is_address
 
 TEST_PREFIX = "[TEST] "
 

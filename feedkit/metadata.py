@@ -2,7 +2,8 @@
 
 The publisher's spellings (``publish_date``, ``publishedOn``, ``heroImage``, ``mainImage``, …) and
 those of Jekyll, Hugo, Zola, Astro, Eleventy and Pelican appear only here. Every rule that turns
-a value into a field lives in this module; problems are collected, never raised.
+a value into a field lives in this module or, for URLs (the article's, its hero image's and its
+call to action's), in ``urls``; problems are collected, never raised.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from datetime import datetime, tzinfo
 from email.utils import parseaddr
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote, urljoin, urlsplit
 
+from feedkit import urls
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import Problem, error, warning
-from feedkit.html import SAFE_SCHEMES, plain_text
-from feedkit.model import Author, CallToAction, Image, is_absolute_http_url
+from feedkit.html import plain_text
+from feedkit.model import Author, CallToAction, Image
 
 # canonical field -> the keys real blogs use for it, first match wins (compared case-insensitively)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -109,7 +110,7 @@ class Fields:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _Reader:
+class Reader:
     """Looks up aliases in one front-matter mapping and records problems with their line."""
 
     def __init__(self, meta: Mapping[object, object], path: Path,
@@ -187,7 +188,7 @@ def resolve(
     line_of: Callable[[str], int | None] = lambda key: None,
 ) -> Fields:
     """Resolve the front matter of the article at ``path`` (relative to the content folder)."""
-    r = _Reader(meta, path, line_of)
+    r = Reader(meta, path, line_of)
     f = Fields()
 
     title = r.text("title")
@@ -213,11 +214,11 @@ def resolve(
     f.published = _published(r, path, zone, name_date)
     f.updated = _updated(r, zone, f.published)
     _status(r, f)
-    f.url, f.url_from_slug = _url(r, f.slug, site_url)
+    f.url, f.url_from_slug = urls.article_url(r, f.slug, site_url)
     f.authors = _authors(r)
     f.tags = _tags(r)
-    f.hero_image = _hero_image(r, f.url, f.title)
-    f.cta = _cta(r, f.url)
+    f.hero_image = urls.hero_image(r, f.url, f.title)
+    f.cta = urls.call_to_action(r, f.url)
     f.problems = r.problems
     return f
 
@@ -225,7 +226,7 @@ def resolve(
 # -- slug, URL and dates from the path ------------------------------------------------------------
 
 
-def _slug_and_date_from_path(r: _Reader, path: Path) -> tuple[str, tuple[str, str, str] | None]:
+def _slug_and_date_from_path(r: Reader, path: Path) -> tuple[str, tuple[str, str, str] | None]:
     stem = path.stem
     if stem.lower() == "index" and len(path.parts) > 1:
         stem = path.parent.name  # a page bundle: some-post/index.md is "some-post"
@@ -240,7 +241,7 @@ def _slug_and_date_from_path(r: _Reader, path: Path) -> tuple[str, tuple[str, st
     return slug or slugify(stem) or "article", date_parts
 
 
-def _published(r: _Reader, path: Path, zone: tzinfo,
+def _published(r: Reader, path: Path, zone: tzinfo,
                name_date: tuple[str, str, str] | None) -> datetime | None:
     for key, value in r.find_all("published"):
         if _is_flag(value):  # Jekyll's "published: false" is a status, not a date
@@ -277,7 +278,7 @@ def _published(r: _Reader, path: Path, zone: tzinfo,
     return None
 
 
-def _updated(r: _Reader, zone: tzinfo, published: datetime | None) -> datetime | None:
+def _updated(r: Reader, zone: tzinfo, published: datetime | None) -> datetime | None:
     hit = r.find("updated")
     if hit is None:
         return None
@@ -294,7 +295,7 @@ def _updated(r: _Reader, zone: tzinfo, published: datetime | None) -> datetime |
     return updated
 
 
-def _flag(r: _Reader, canonical: str, *, unsure: bool) -> bool | None:
+def _flag(r: Reader, canonical: str, *, unsure: bool) -> bool | None:
     hit = r.find(canonical)
     if hit is None:
         return None
@@ -311,7 +312,7 @@ def _flag(r: _Reader, canonical: str, *, unsure: bool) -> bool | None:
     return unsure
 
 
-def _status(r: _Reader, f: Fields) -> None:
+def _status(r: Reader, f: Fields) -> None:
     f.draft = bool(_flag(r, "draft", unsure=True))
     status = r.text("status")
     if status and status[1].lower() in _DRAFT_STATUSES:
@@ -324,32 +325,7 @@ def _status(r: _Reader, f: Fields) -> None:
     f.archived = bool(_flag(r, "archived", unsure=True)) or archived
 
 
-def _url(r: _Reader, slug: str, site_url: str) -> tuple[str, bool]:
-    for canonical in ("url", "path"):
-        raw = r.find(canonical)
-        if raw is not None and isinstance(raw[1], bool):
-            continue  # Eleventy's "permalink: false": no page of its own, so no URL to take
-        hit = r.text(canonical)
-        if hit is None:
-            continue
-        key, value = hit
-        if canonical == "path" and re.search(r"(^|/):[a-z_]+|\{\{|\{%", value):
-            r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
-                   "write the article's own path")
-            continue
-        if canonical == "path" or urlsplit(value).scheme == "":
-            relative = value.lstrip("/")
-            last = relative.rsplit("/", 1)[-1]
-            if relative and not relative.endswith("/") and "." not in last:
-                relative += "/"
-            value = urljoin(site_url, quote(relative, safe="/%:@!$&'()*+,;=-._~"))
-        if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
-            return value, False
-        r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
-    return site_url + quote(slug, safe="") + "/", True  # site_url always ends in "/"
-
-
-# -- people, tags, images, call to action ---------------------------------------------------------
+# -- people and tags ---------------------------------------------------------
 
 
 def _author(value: object) -> Author | None:
@@ -382,7 +358,7 @@ def _shared(value: T) -> T:
     return _SHARED.setdefault(value, value)  # type: ignore[return-value]
 
 
-def _authors(r: _Reader) -> tuple[Author, ...]:
+def _authors(r: Reader) -> tuple[Author, ...]:
     hit = r.find("author")
     if hit is None:
         return ()
@@ -399,7 +375,7 @@ def _authors(r: _Reader) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def _tags(r: _Reader) -> tuple[str, ...]:
+def _tags(r: Reader) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for key, value in r.find_all("tags"):
         items = value if isinstance(value, list) else str(value).split(",")
@@ -415,89 +391,3 @@ def _tags(r: _Reader) -> tuple[str, ...]:
                        f"{slugify(tag) or 'tag'!r}", "tags are names, not paths")
             seen.setdefault(tag.casefold(), tag)
     return _shared(tuple(_shared(tag) for tag in seen.values()))
-
-
-def _image_url(value: object) -> object:
-    if isinstance(value, list):
-        return _image_url(value[0]) if value else None
-    if isinstance(value, dict):
-        for k in ("src", "url", "image", "path"):
-            if value.get(k):
-                return value[k]
-        return None
-    return value
-
-
-def _hero_image(r: _Reader, article_url: str, title: str) -> Image | None:
-    hit = r.find("hero_image")
-    if hit is None:
-        return None
-    key, value = hit
-    raw = _image_url(value)
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    url = as_uri(_join(article_url, raw.strip()))
-    if not is_absolute_http_url(url):
-        r.warn(key, f"{_clip(raw)!r} is not an http(s) image URL; ignored",
-               "use an https URL or a path")
-        return None
-    alt_hit = r.text("hero_alt")
-    alt = alt_hit[1] if alt_hit else ""
-    if not alt and isinstance(value, dict) and value.get("alt"):
-        alt = plain_text(str(value["alt"]))
-    return Image(url, alt or title)
-
-
-def _cta(r: _Reader, article_url: str) -> CallToAction | None:
-    hit = r.find("cta")
-    text, url, url_key = "", None, None
-    if hit is not None:
-        key, value = hit
-        if isinstance(value, dict):
-            text = plain_text(str(value.get("text") or value.get("label") or
-                                  value.get("title") or ""))
-            raw = value.get("url") or value.get("href") or value.get("link")
-            url, url_key = (str(raw), key) if raw else (None, None)
-        elif isinstance(value, list):
-            r.warn(key, "must be text or {text, url}, not a list; ignored")
-        else:
-            text = plain_text(str(value))
-    url_hit = r.text("cta_url")
-    if url_hit is not None and url is None:
-        url_key, url = url_hit
-    if url is not None:
-        absolute = as_uri(_join(article_url, url.strip()))
-        if urlsplit(absolute).scheme not in SAFE_SCHEMES or (
-            urlsplit(absolute).scheme != "mailto" and not urlsplit(absolute).hostname
-        ):
-            r.warn(url_key or "cta", f"{_clip(url)!r} is not an http(s) or mailto URL; "
-                   "the call to action stays text", "use an https URL")
-            url = None
-        else:
-            url = absolute
-    if not text and url:
-        text = "Read more"
-    return CallToAction(text, url) if text else None
-
-
-_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
-
-
-def _join(base: str, raw: str) -> str:
-    """``urljoin`` with a shortcut for what is already an absolute http(s) URL."""
-    return raw if raw.startswith(("https://", "http://")) else urljoin(base, raw)
-
-
-def as_uri(url: str) -> str:
-    """Percent-encode what a URI may not hold (spaces, non-ASCII), keeping existing escapes.
-
-    >>> as_uri("https://cdn.example.org/a b/café.jpg?x=1")
-    'https://cdn.example.org/a%20b/caf%C3%A9.jpg?x=1'
-    """
-    if _URI_SAFE.fullmatch(url):
-        return url
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,127 @@
+"""The URLs in front matter: the article's own (``canonical_url``, ``url``, ``path``,
+``permalink``, else ``site.url/slug/``), its hero image's and its call to action's. Each is made
+absolute against the article, percent-encoded, and kept only when it is http(s) (or mailto, for a
+call to action); anything else is a warning and left out."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urljoin, urlsplit
+
+from feedkit.errors import clip
+from feedkit.html import SAFE_SCHEMES, plain_text
+from feedkit.model import CallToAction, Image, is_absolute_http_url
+
+if TYPE_CHECKING:
+    from feedkit.metadata import Reader
+
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+
+
+def article_url(r: Reader, slug: str, site_url: str) -> tuple[str, bool]:
+    """(the article's URL, whether it was made from the slug rather than given)."""
+    for canonical in ("url", "path"):
+        raw = r.find(canonical)
+        if raw is not None and isinstance(raw[1], bool):
+            continue  # Eleventy's "permalink: false": no page of its own, so no URL to take
+        hit = r.text(canonical)
+        if hit is None:
+            continue
+        key, value = hit
+        if canonical == "path" and re.search(r"(^|/):[a-z_]+|\{\{|\{%", value):
+            r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
+                   "write the article's own path")
+            continue
+        if canonical == "path" or urlsplit(value).scheme == "":
+            relative = value.lstrip("/")
+            last = relative.rsplit("/", 1)[-1]
+            if relative and not relative.endswith("/") and "." not in last:
+                relative += "/"
+            value = urljoin(site_url, quote(relative, safe="/%:@!$&'()*+,;=-._~"))
+        if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
+            return value, False
+        r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
+    return site_url + quote(slug, safe="") + "/", True  # site_url always ends in "/"
+
+
+
+def _image_url(value: object) -> object:
+    if isinstance(value, list):
+        return _image_url(value[0]) if value else None
+    if isinstance(value, dict):
+        for k in ("src", "url", "image", "path"):
+            if value.get(k):
+                return value[k]
+        return None
+    return value
+
+
+def hero_image(r: Reader, article_url: str, title: str) -> Image | None:
+    """The hero image, its alt text defaulting to the title; None when there is none."""
+    hit = r.find("hero_image")
+    if hit is None:
+        return None
+    key, value = hit
+    raw = _image_url(value)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    url = as_uri(_join(article_url, raw.strip()))
+    if not is_absolute_http_url(url):
+        r.warn(key, f"{clip(raw)!r} is not an http(s) image URL; ignored",
+               "use an https URL or a path")
+        return None
+    alt_hit = r.text("hero_alt")
+    alt = alt_hit[1] if alt_hit else ""
+    if not alt and isinstance(value, dict) and value.get("alt"):
+        alt = plain_text(str(value["alt"]))
+    return Image(url, alt or title)
+
+
+def call_to_action(r: Reader, article_url: str) -> CallToAction | None:
+    """The call to action: text with an http(s) or mailto link, or text alone."""
+    hit = r.find("cta")
+    text, url, url_key = "", None, None
+    if hit is not None:
+        key, value = hit
+        if isinstance(value, dict):
+            text = plain_text(str(value.get("text") or value.get("label") or
+                                  value.get("title") or ""))
+            raw = value.get("url") or value.get("href") or value.get("link")
+            url, url_key = (str(raw), key) if raw else (None, None)
+        elif isinstance(value, list):
+            r.warn(key, "must be text or {text, url}, not a list; ignored")
+        else:
+            text = plain_text(str(value))
+    url_hit = r.text("cta_url")
+    if url_hit is not None and url is None:
+        url_key, url = url_hit
+    if url is not None:
+        absolute = as_uri(_join(article_url, url.strip()))
+        if urlsplit(absolute).scheme not in SAFE_SCHEMES or (
+            urlsplit(absolute).scheme != "mailto" and not urlsplit(absolute).hostname
+        ):
+            r.warn(url_key or "cta", f"{clip(url)!r} is not an http(s) or mailto URL; "
+                   "the call to action stays text", "use an https URL")
+            url = None
+        else:
+            url = absolute
+    if not text and url:
+        text = "Read more"
+    return CallToAction(text, url) if text else None
+
+
+def _join(base: str, raw: str) -> str:
+    """``urljoin`` with a shortcut for what is already an absolute http(s) URL."""
+    return raw if raw.startswith(("https://", "http://")) else urljoin(base, raw)
+
+
+def as_uri(url: str) -> str:
+    """Percent-encode what a URI may not hold (spaces, non-ASCII), keeping existing escapes.
+
+    >>> as_uri("https://cdn.example.org/a b/café.jpg?x=1")
+    'https://cdn.example.org/a%20b/caf%C3%A9.jpg?x=1'
+    """
+    if _URI_SAFE.fullmatch(url):
+        return url
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
