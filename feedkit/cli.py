@@ -29,6 +29,7 @@ from feedkit.terminal import (
     plural,
     say,
     show_problems,
+    show_table,
     stdin_is_terminal,
     stopped_by_signals,
     working,
@@ -129,13 +130,9 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
     show_problems(report.problems, config)
-    rows = [(a.published.astimezone(config.site.timezone).strftime("%Y-%m-%d %H:%M"),
-             a.status(report.now).value, a.slug, a.title) for a in report.articles]
-    header = ("published", "status", "slug", "title")
-    widths = [max((len(r[i]) for r in [header, *rows]), default=0) for i in range(3)]
-    for row in [header, *rows] if rows else []:
-        say("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
-                   + "  " + row[3])
+    show_table(("published", "status", "slug", "title"),
+               [(a.published.astimezone(config.site.timezone).strftime("%Y-%m-%d %H:%M"),
+                 a.status(report.now).value, a.slug, a.title) for a in report.articles])
     s = report.statuses
     say(
         f"{plural(len(report.articles), 'article')} from {plural(report.files, 'file')}: "

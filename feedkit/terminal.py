@@ -53,6 +53,17 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def show_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Rows in aligned columns under ``header`` (the last column as it is); nothing without
+    rows."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        say("  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True))
+            + "  " + row[-1])
+
+
 def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Config) -> None:
     """One line per problem on stderr; article paths shown as the user would open them."""
     for problem in problems:
