@@ -375,7 +375,7 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
                                    date_only=date_only, draft=draft)
     path = scaffold.create_article(config.content_dir, text, slug=scaffold.article_slug(title),
                                    taken=found.slugs)
-    say(display_path(path))
+    click.echo(display_path(path))  # the result itself: printed even with -q, for scripts
     hero = "heroImage" if schema == "publish_date" else "mainImage"
     if not (click.get_current_context().find_root().obj or {}).get("quiet"):
         click.echo(f"note: fill in description, {hero} and cta, write the body, then run "

@@ -161,6 +161,11 @@ def parse_article(
                                                                    body_format)))
         except RecursionError:  # Markdown nested thousands deep; check reports the body
             fields.description = ""
+    if not fields.description and not split.body.strip():
+        problems.append(warning(path, "body", "empty, and no description: readers would see "
+                                "only the title", "write the article, or add draft: true "
+                                "until it is ready (digests leave out an article with nothing "
+                                "but a title)"))
     return Parsed(_article(path, fields, body), tuple(problems), fields.url_from_slug)
 
 

@@ -166,6 +166,13 @@ class Article:
         """The instant the article last changed: ``updated`` when set, else ``published``."""
         return self.updated or self.published
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing but a title for a digest to show: no description (so no body text either,
+        which the description falls back to), no hero image, no call to action. A fresh
+        ``feedkit new`` stub is blank."""
+        return not self.description and self.hero_image is None and self.cta is None
+
     def status(self, now: datetime) -> Status:
         """Whether the article goes out at ``now`` (drafts and archived never do)."""
         if self.draft:

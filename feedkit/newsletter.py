@@ -164,6 +164,8 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         window = Window(since, until)
         ids = _IdsOf(config)  # only articles in the window (or updated in it) need an id
         in_window = [a for a in out if a.published in window]
+        blank = [a for a in in_window if a.is_blank and ids[a] not in sent]
+        in_window = [a for a in in_window if not a.is_blank]
         candidates = [a for a in in_window if ids[a] not in sent]
         already_sent = len(in_window) - len(candidates)
         chosen = tuple(candidates[:limit] if limit else candidates)
@@ -181,7 +183,8 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         digest = render_digest(config.site, chosen, window=window, options=options,
                                updated=updated)
         chosen = digest.articles  # capped to the size budget: the rest wait for the next one
-        notes = (*digest.notes, *([sender_note] if sender_note else []))
+        notes = (*digest.notes, *([sender_note] if sender_note else []),
+                 *([_blank_note(blank)] if blank else []))
         host = urlsplit(config.site.url).hostname or "localhost"
         message = build_message(
             digest, sender=sender, recipients=recipients, date=until,
@@ -212,6 +215,12 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     return DigestReport(window, chosen, len(candidates), digest, files, output,
                         recipients if sending else (), records, False, problems, min_items,
                         **extra)
+
+
+def _blank_note(blank: Sequence[Article]) -> str:
+    names = ", ".join(a.path.as_posix() for a in blank[:5]) + (", …" if len(blank) > 5 else "")
+    return (f"left out {len(blank)} article(s) with nothing but a title ({names}): give them "
+            "a description or a body and the next digest takes them")
 
 
 class _IdsOf(dict[Article, str]):

@@ -510,7 +510,7 @@ def _suffix(path: str) -> str:
 def test_duplicate_slugs_are_both_kept_with_distinct_urls_and_a_warning(tmp_path: Path) -> None:
     _write(tmp_path, "a/same.md", post(title="First", date="2024-01-01"))
     _write(tmp_path, "b/same.md", post(title="Second", date="2024-01-02"))
-    _write(tmp_path, "c.md", "---\ntitle: Third\ndate: 2023-12-31\nslug: same\n---\n")
+    _write(tmp_path, "c.md", "---\ntitle: Third\ndate: 2023-12-31\nslug: same\n---\nBody.\n")
     result = load_articles(tmp_path, site=make_site())
     second, first = f"same-{_suffix('b/same.md')}", f"same-{_suffix('a/same.md')}"
     assert [(a.title, a.slug, a.url) for a in result.articles] == [
@@ -710,3 +710,14 @@ def test_html_body_format_comes_from_the_extension(tmp_path: Path) -> None:
     assert a.body.format is BodyFormat.HTML
     assert "<em>" not in a.content_html()
     assert "<em>emphasis</em>" in b.content_html()
+
+
+def test_an_article_with_nothing_but_a_title_is_a_warning(tmp_path: Path) -> None:
+    _write(tmp_path, "stub.md", "---\ntitle: Stub\ndate: 2024-01-01\ndescription: ''\n---\n\n")
+    _write(tmp_path, "image-only.md", "---\ntitle: Pic\ndate: 2024-01-01\n---\n![x](a.jpg)\n")
+    result = load_articles(tmp_path, site=make_site())
+    assert [(p.path, p.field, p.severity) for p in result.problems] == [
+        (Path("stub.md"), "body", Severity.WARNING)]
+    assert "only the title" in result.problems[0].message
+    stub, = (a for a in result.articles if a.slug == "stub")
+    assert stub.is_blank

@@ -658,3 +658,18 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
     with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
         assert ledger.horizon() == horizon
         assert len(ledger.digests()) == len(set(sent_by_run.values()))
+
+
+def test_a_blank_article_waits_until_it_has_something_to_show(make_site_dir) -> None:
+    cfg = _site(make_site_dir, {"ready": "2025-02-27"})
+    stub = cfg.content_dir / "stub.md"
+    stub.write_text("---\ntitle: Half written\npublish_date: 2025-02-28\ndescription: ''\n"
+                    "heroImage: ''\ncta: ''\n---\n\n", encoding="utf-8")
+    first = _last(cfg, T0)
+    assert [a.slug for a in first.articles] == ["ready"]
+    assert any("left out 1 article(s) with nothing but a title (stub.md)" in n
+               for n in first.notes)
+    stub.write_text("---\ntitle: Half written\npublish_date: 2025-02-28\n---\nNow written.\n",
+                    encoding="utf-8")
+    second = _last(cfg, T0 + timedelta(days=1))
+    assert [a.slug for a in second.articles] == ["stub"]

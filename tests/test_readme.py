@@ -85,8 +85,16 @@ def test_the_five_minute_tour_works_as_written(tmp_path: Path) -> None:
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == "content/winter-mooring-fees.md\n"
     article = (site / "content" / "winter-mooring-fees.md").read_text(encoding="utf-8")
-    for field in ("title: Winter mooring fees", "description:", "heroImage:", "cta:"):
+    for field in ("title: Winter mooring fees", "description: ''", "heroImage: ''", "cta: ''"):
         assert field in article
+    #   "until you do, feedkit check warns that it has nothing but a title"
+    ran = run_block("feedkit check", site, env)
+    assert "content/winter-mooring-fees.md" in ran.stderr and "only the title" in ran.stderr
+    #   "fill in description, heroImage and cta, and write the body"
+    article = article.replace("description: ''", "description: Fees rise in December.") \
+        .replace("heroImage: ''", "heroImage: https://news.example.org/img/moorings.jpg") \
+        .replace("cta: ''", "cta: Book a mooring") + "The new fees start on 1 December.\n"
+    (site / "content" / "winter-mooring-fees.md").write_text(article, encoding="utf-8")
 
     # check: both articles, newest first, and the summary line the README quotes
     ran = run_block(check, site, env)

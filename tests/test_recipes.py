@@ -34,8 +34,11 @@ def _site(root: Path, *titles: str) -> Path:
     site = root / "site"
     (site / "content" / "welcome.md").unlink()
     for title in titles:
-        subprocess.run([str(FEEDKIT), "-q", "new", title], cwd=site, check=True, env=env,
-                       capture_output=True)
+        made = subprocess.run([str(FEEDKIT), "new", title], cwd=site, check=True,
+                              env=env, capture_output=True, text=True)
+        written = site / made.stdout.strip()
+        written.write_text(written.read_text(encoding="utf-8").replace(
+            "description: ''", f"description: About {title}."), encoding="utf-8")
     return site
 
 
