@@ -48,9 +48,11 @@ def blocks(language: str, text: str = README) -> list[str]:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment a newcomer's shell has: the installed feedkit first on PATH, no
-    FEEDKIT_* settings leaking in from the machine running the tests."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDKIT_")}
+    FEEDKIT_* settings or git configuration leaking in from the machine running the tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEEDKIT_", "GIT_"))}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    # git as on a fresh runner: no user or system settings (identity, hooks, signing)
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     env.update(extra)
     return env
 

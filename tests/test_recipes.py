@@ -144,6 +144,10 @@ def test_workflow_is_valid_yaml_with_the_triggers_and_jobs_the_readme_describes(
                                              "cancel-in-progress": False}
     assert jobs["digest"]["permissions"] == {"contents": "write"}
     assert jobs["deploy"]["needs"] == "feeds"
+    assert jobs["deploy"]["concurrency"]["group"] == "pages"
+    assert "default_branch" in jobs["digest"]["if"]
+    # PyPI's "feedkit" is another program: the workflow installs this one from git
+    assert flow["env"]["FEEDKIT_REQUIREMENT"].startswith("feedkit @ git+https://")
     upload = next(s for s in jobs["feeds"]["steps"] if "upload-pages" in s.get("uses", ""))
     assert upload["with"]["path"] == "public"  # where `feedkit build` writes by default
 
@@ -160,7 +164,7 @@ def test_every_feedkit_command_in_the_workflow_is_one_feedkit_accepts() -> None:
 
 def _git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+                          text=True, env=clean_env()).stdout
 
 
 def _run_job(job: dict, workdir: Path, env: dict[str, str]) -> list[subprocess.CompletedProcess]:
@@ -237,3 +241,24 @@ def test_workflow_digest_job_fails_when_sending_fails(repository: Path, tmp_path
     results = _run_job(job, _fresh_runner(repository, tmp_path / "run"), env)
     assert results[-1].returncode == 1
     assert "state.db" not in _git("show", "--name-only", "--format=", "main", cwd=repository)
+
+
+def test_workflow_digest_job_rebases_onto_a_push_that_landed_meanwhile(
+        repository: Path, tmp_path: Path) -> None:
+    job = _workflow()["jobs"]["digest"]
+    runner = _fresh_runner(repository, tmp_path / "runner")  # checked out before the push
+    author = _fresh_runner(repository, tmp_path / "author")
+    (author / "content" / "late.md").write_text(
+        "---\ntitle: Late\npublish_date: 2020-01-01\ndescription: Old.\n---\nBody.\n",
+        encoding="utf-8")
+    _git("add", ".", cwd=author)
+    _git("-c", "user.name=Ed", "-c", "user.email=ed@example.org", "commit", "--quiet", "-m",
+         "late", cwd=author)
+    _git("push", "--quiet", "origin", "main", cwd=author)
+    with smtp_server() as server:
+        env = _mail_env(server.port, GITHUB_REF_NAME="main")
+        results = _run_job(job, runner, env)
+        assert all(r.returncode == 0 for r in results), results[-1].stderr
+    subjects = _git("log", "--format=%s", "main", cwd=repository).splitlines()
+    assert subjects[:2] == [subjects[0], "late"]
+    assert subjects[0].startswith("feedkit: record the digest sent ")
