@@ -61,6 +61,10 @@ for _field, _keys in ALIASES.items():
 # tables whose keys stand in for top-level ones when those are missing: Zola's taxonomies
 # (tags, categories) and extra (image, …), Hugo's params
 NESTED_TABLES = ("taxonomies", "extra", "params")
+# what those tables may fill in: how an article looks, never what identifies it (id, URL, slug),
+# when it is dated or whether it is published; themes use "url" or "id" for other things
+NESTED_FIELDS = frozenset({"subtitle", "description", "hero_image", "hero_alt", "cta",
+                           "cta_url", "author", "tags", "source", "read_time"})
 # Eleventy's file-time "dates": they change with every checkout, and ids depend on the date
 _FILE_TIME_DATES = {"last modified", "git last modified", "created", "git created"}
 # tags/categories are merged, not first-match
@@ -128,16 +132,18 @@ class Reader:
                 continue
             for canonical, rank in _FIELDS_OF.get(lower, ()):
                 ranked.setdefault(canonical, []).append((rank, hit))
-        for table in NESTED_TABLES:  # after every top-level key: those win
+        top_level = set(ranked)
+        for table in NESTED_TABLES:  # only for fields the top level leaves empty
             name, nested = self.lower.get(table, ("", None))
             if not isinstance(nested, Mapping):
                 continue
             for key, value in nested.items():
-                if _is_empty(value) or str(key).lower() in NESTED_TABLES:
+                if _is_empty(value):
                     continue
                 for canonical, rank in _FIELDS_OF.get(str(key).lower(), ()):
-                    ranked.setdefault(canonical, []).append(
-                        (len(ALIASES[canonical]) + rank, (f"{name}.{key}", value)))
+                    if canonical in NESTED_FIELDS and canonical not in top_level:
+                        ranked.setdefault(canonical, []).append(
+                            (len(ALIASES[canonical]) + rank, (f"{name}.{key}", value)))
         self.hits = {field: [hit for _, hit in sorted(found, key=lambda x: x[0])]
                      for field, found in ranked.items()}
         self.problems: list[Problem] = []
@@ -365,8 +371,9 @@ def _authors(r: Reader) -> tuple[Author, ...]:
     key, value = hit
     if isinstance(value, list):
         items: list[object] = value
-    elif isinstance(value, str) and key.lower() == "authors":  # Pelican's "Authors: A, B"
-        items = [name for name in value.split(",") if name.strip()]
+    elif isinstance(value, str) and key.lower() == "authors":
+        # Pelican's rule: "Authors: A; B" when a name has a comma ("Doe, Jane"), else "A, B"
+        items = [name for name in value.split(";" if ";" in value else ",") if name.strip()]
     else:
         items = [value]
     authors = [_shared(a) for a in (_author(item) for item in items) if a is not None]
