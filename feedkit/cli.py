@@ -30,6 +30,7 @@ from feedkit.terminal import (
     say,
     show_problems,
     show_table,
+    signals_ignored,
     stdin_is_terminal,
     stopped_by_signals,
     working,
@@ -409,15 +410,16 @@ def serve(config_path: Path | None, content_dir: Path | None, port: int, host: s
     preview = Preview(lambda: load_config(config_path, content_dir), host=host, port=port)
     with stopped_by_signals():
         try:
-            with working("Building the preview…"):
-                preview.start()  # undoes itself (temporary folder included) when interrupted
             try:
+                with working("Building the preview…"):
+                    preview.start()
                 say(f"serving {preview.url} (feeds, digest preview at "
                     f"{preview.url}digest?since=7d); Ctrl-C to stop")
                 while not preview.wait(0.5):
                     pass
             finally:
-                preview.stop()
+                with signals_ignored():  # a second Ctrl-C must not leave the folder behind
+                    preview.stop()
         except KeyboardInterrupt:
             say("stopped")
 

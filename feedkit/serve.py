@@ -111,7 +111,8 @@ class Preview:
                 self._server = _Server((self._host, self._port), _Handler, self)
             except OSError as exc:
                 raise FeedkitError(f"cannot listen on {self._host}:{self._port}: "
-                                   f"{exc.strerror or exc}") from exc
+                                   f"{exc.strerror or exc} (try another --port, or --port 0 "
+                                   "for any free one)") from exc
             with self._building:
                 # watching before the first build: an edit saved during it is rebuilt after
                 self._spawn(lambda: self._watch(config), "feedkit-watch")
@@ -176,15 +177,17 @@ class Preview:
         with self._changed:
             self._stop.set()
             self._changed.notify_all()
-        if self._server is not None:
-            if any(t.name == "feedkit-serve" for t in self._threads):
-                self._server.shutdown()
-            self._server.server_close()  # joins the request threads, /events ones included
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        try:
+            if self._server is not None:
+                if any(t.name == "feedkit-serve" for t in self._threads):
+                    self._server.shutdown()
+                self._server.server_close()  # joins the request threads, /events ones too
+            for thread in self._threads:
+                thread.join()
+            self._threads.clear()
+        finally:
+            if self._folder is not None:
+                shutil.rmtree(self._folder, ignore_errors=True)
 
     def _build(self, config: Config, generation: int) -> Snapshot:
         assert self._folder is not None
@@ -197,9 +200,22 @@ class Preview:
         return Snapshot(generation, config, folder, feeds, tuple(str(p) for p in problems))
 
     def _watch(self, config: Config) -> None:
-        from watchfiles import watch  # deferred: only serve needs it
+        try:
+            self._watch_until_stopped(config)
+        except Exception as exc:  # inotify limits, permissions: say so on the index page
+            log.exception("watching for changes failed")
+            with self._building:
+                if self._snapshot is not None:
+                    self._publish(self._snapshot, replace(
+                        self._snapshot, generation=self._snapshot.generation + 1,
+                        error=f"watching for changes stopped ({exc}); restart feedkit serve"))
+        finally:
+            self._watching.set()
 
-        watched = _Watched.of(config)
+    def _watch_until_stopped(self, config: Config) -> None:
+        from watchfiles import Change, watch  # deferred: only serve needs it
+
+        watched, catch_up = _Watched.of(config), False
         while not self._stop.is_set():
             # yield_on_timeout: the first (empty) yield says the folders are being watched
             for changes in watch(*watched.roots, watch_filter=watched.relevant,
@@ -209,13 +225,20 @@ class Preview:
                 self._watching.set()
                 if self._stop.is_set():
                     break
-                if changes:
-                    self.rebuild()
-                    now_watched = _Watched.of(self.snapshot.config)
-                    if now_watched != watched:  # the settings moved content or templates
-                        watched = now_watched
-                        break
-        self._watching.set()
+                if not (changes or catch_up):
+                    continue
+                catch_up = False
+                self.rebuild()
+                if self._snapshot is None:  # the first build failed: start() is undoing
+                    return
+                now_watched = _Watched.of(self._snapshot.config)
+                gone = any(change == Change.deleted and Path(path) in watched.folders
+                           for change, path in changes)
+                # the settings moved a folder, or one was replaced (git checkout, rm -r and
+                # copy back): watch afresh, then rebuild for whatever changed meanwhile
+                if now_watched != watched or gone:
+                    watched, catch_up = now_watched, True
+                    break
 
     def digest_html(self, since: str) -> tuple[str | None, str]:
         """The digest for ``--since SPEC`` as a dry run: (HTML or None, a one-line summary).

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,17 +83,36 @@ def stdin_is_terminal() -> bool:
 @contextmanager
 def stopped_by_signals() -> Iterator[None]:
     """SIGTERM (``kill``, systemd, Docker) and SIGHUP (a closed terminal) stop like Ctrl-C
-    does, so cleanup runs; the previous handlers come back afterwards."""
+    does, so cleanup runs; a signal already ignored (``nohup``) stays ignored, and the previous
+    handlers come back afterwards."""
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    with _handlers(interrupt):
+        yield
+
+
+@contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait while cleanup that must finish (joining threads,
+    removing a temporary folder) runs."""
+    with _handlers(signal.SIG_IGN, names=("SIGINT", "SIGTERM", "SIGHUP")):
+        yield
+
+
+@contextmanager
+def _handlers(handler: Any, names: tuple[str, ...] = ("SIGTERM", "SIGHUP")) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():  # only main may set them
         yield
         return
-    previous = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
+    previous: dict[int, Any] = {}
+    for name in names:
+        number = getattr(signal, name, None)
+        if number is None or signal.getsignal(number) in (signal.SIG_IGN, None):
+            continue  # not on this system, ignored on purpose, or set outside Python
+        previous[number] = signal.signal(number, handler)
     try:
         yield
     finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
+        for number, old in previous.items():
+            signal.signal(number, old)

@@ -328,3 +328,48 @@ def test_a_signal_stops_the_server_and_removes_its_temporary_folder(
     assert "stopped" in out
     assert not any(temp.iterdir())
     assert not (site_root / "public").exists()
+
+
+def test_a_replaced_content_folder_outside_the_site_is_watched_again(tmp_path: Path) -> None:
+    import shutil
+
+    site, content = tmp_path / "site", tmp_path / "articles"
+    site.mkdir()
+    content.mkdir()
+    (site / "feedkit.toml").write_text(f'[site]\nurl = "{SITE_URL}"\n[content]\n'
+                                       f'dir = "../articles"\n', encoding="utf-8")
+    (content / "a.md").write_text(ARTICLE.format(title="Before", date="2025-04-28"),
+                                  encoding="utf-8")
+    preview = Preview(lambda: config_module.load(site / "feedkit.toml"), port=0,
+                      clock=lambda: NOW)
+    preview.start()
+    try:
+        shutil.rmtree(content)  # as git checkout or a sync tool may do
+        content.mkdir()
+        (content / "a.md").write_text(ARTICLE.format(title="Restored", date="2025-04-28"),
+                                      encoding="utf-8")
+        _served(preview, "feed.xml", "Restored")
+        time.sleep(0.6)
+        (content / "a.md").write_text(ARTICLE.format(title="Edited after", date="2025-04-28"),
+                                      encoding="utf-8")
+        _served(preview, "feed.xml", "Edited after")
+    finally:
+        preview.stop()
+
+
+def test_signals_that_were_ignored_stay_ignored() -> None:
+    import signal
+
+    from feedkit.terminal import signals_ignored, stopped_by_signals
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup leaves it
+    try:
+        with stopped_by_signals():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL)
+            with signals_ignored():
+                assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, before)
