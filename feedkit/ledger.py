@@ -12,7 +12,9 @@ back, nothing is recorded, and the next run sends the same articles again — wi
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,6 +80,9 @@ class Ledger:
             finally:
                 memory.close()
             return
+        if not create and _needs_writing_to_read(path):
+            yield from cls._open_copy(path)
+            return
         try:
             if not exists:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +98,22 @@ class Ledger:
             yield cls(db, path)
         finally:
             db.close()
+
+    @classmethod
+    def _open_copy(cls, path: Path) -> Iterator[Ledger]:
+        """A read-only look at a state file SQLite would have to write to read: a crashed
+        run's journal to roll back, or WAL mode. A copy is opened instead, never the file."""
+        with tempfile.TemporaryDirectory(prefix="feedkit-state-") as folder:
+            copy = Path(folder) / "state.db"
+            for suffix in ("", "-journal", "-wal"):
+                if Path(f"{path}{suffix}").exists():
+                    shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+            db = sqlite3.connect(copy, isolation_level=None)
+            try:
+                cls._check(db, path, fresh=False)
+                yield cls(db, path)
+            finally:
+                db.close()
 
     @staticmethod
     def _check(db: sqlite3.Connection, path: Path, *, fresh: bool,
@@ -191,6 +212,18 @@ class Ledger:
 def _busy(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and \
         ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _needs_writing_to_read(path: Path) -> bool:
+    """A rollback journal left by a crashed run, or a database in WAL mode (file format 2)."""
+    if Path(f"{path}-journal").exists() or Path(f"{path}-wal").exists():
+        return True
+    try:
+        with path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
 
 
 def _empty(path: Path) -> LedgerError:

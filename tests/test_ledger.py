@@ -673,3 +673,43 @@ def test_a_blank_article_waits_until_it_has_something_to_show(make_site_dir) -> 
                     encoding="utf-8")
     second = _last(cfg, T0 + timedelta(days=1))
     assert [a.slug for a in second.articles] == ["stub"]
+
+
+def test_a_dry_run_reads_past_a_crashed_runs_journal_without_touching_the_file(
+        tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    with Ledger.open(state) as ledger, ledger.locked():
+        _record(ledger, ["a"], since=datetime(2025, 2, 1, tzinfo=BERLIN), n=1)
+    # a run that died mid-transaction leaves a hot journal beside the file
+    script = textwrap.dedent(f"""
+        import os, sqlite3
+        db = sqlite3.connect({str(state)!r}, isolation_level=None)
+        db.execute("PRAGMA cache_size = 1")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM digest_articles")
+        db.execute("CREATE TABLE filler(x)")
+        db.executemany("INSERT INTO filler VALUES (?)", [("x" * 1000,)] * 500)
+        os._exit(0)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    journal = Path(f"{state}-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+    before = state.read_bytes(), journal.read_bytes()
+    with Ledger.open(state, create=False) as ledger:
+        assert ledger.sent_ids() == {"a"}  # as the recovered file will read
+    assert (state.read_bytes(), journal.read_bytes()) == before
+    with Ledger.open(state) as ledger:  # a real run recovers it
+        assert ledger.sent_ids() == {"a"}
+    assert not journal.exists() or journal.stat().st_size == 0
+
+
+def test_a_dry_run_of_a_wal_mode_state_file_creates_nothing_beside_it(tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    with Ledger.open(state) as ledger, ledger.locked():
+        _record(ledger, ["a"], since=datetime(2025, 2, 1, tzinfo=BERLIN), n=1)
+    with closing(sqlite3.connect(state)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    with Ledger.open(state, create=False) as ledger:
+        assert ledger.sent_ids() == {"a"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
