@@ -240,6 +240,10 @@ def load(
             raise ConfigError(f"{source}: {message}" + (f" ({hint})" if hint else "")) from exc
 
     url = values["site.url"]
+    if not url and path is None:  # most often: run outside the site's folder
+        raise ConfigError(
+            f"no {CONFIG_NAME} in {cwd}: run feedkit in your site's folder (the one with "
+            f"{CONFIG_NAME}), pass --config FILE, or start a site here with feedkit init")
     if not url:
         where = f"{path}: site.url" if path else "site.url"
         # an unknown key is often why the URL is missing: "[sight]", "ulr = ..."

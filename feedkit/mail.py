@@ -11,7 +11,7 @@ import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
@@ -57,9 +57,10 @@ def build_message(digest: Digest, *, sender: str, recipients: Sequence[str], dat
     msg["To"] = recipients[0] if len(recipients) == 1 else "undisclosed-recipients:;"
     msg["Subject"] = (TEST_PREFIX if test else "") + digest.subject
     msg["Date"] = format_datetime(date)
-    # a test send gets its own Message-ID: a mailbox that saw the test would otherwise drop
-    # the real issue as a duplicate
-    msg["Message-ID"] = digest.message_id.replace("<digest-", "<test-digest-") if test \
+    # a test send gets its own Message-ID, one per send: a mailbox that saw a test would
+    # otherwise drop the real issue, or the next test after a template change, as a duplicate
+    msg["Message-ID"] = digest.message_id.replace(
+        "<digest-", f"<test-{date.astimezone(UTC):%Y%m%dT%H%M%S}-digest-") if test \
         else digest.message_id
     msg["List-Id"] = list_id
     if unsubscribe_url:

@@ -326,8 +326,9 @@ def init_site(root: Path, *, url: str, title: str, schema: str = DEFAULT_SCHEMA,
                 if rel != ".gitignore" and (target.exists() or target.is_symlink())]
     if existing and not force:
         one = len(existing) == 1
-        raise OutputError(f"{root}: {', '.join(existing)} already exist{'s' if one else ''}; "
-                          f"nothing written (pass --force to replace {'it' if one else 'them'})")
+        raise OutputError(f"{root}: {', '.join(existing)} already exist{'s' if one else ''}, so "
+                          "this is a site already; nothing written (--force replaces "
+                          f"{'it' if one else 'them'}, losing your settings and edits)")
     changes: dict[str, Change] = {}
     for rel, text in files.items():
         target = targets[rel]

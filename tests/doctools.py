@@ -76,6 +76,19 @@ def run_block(block: str, cwd: Path, env: dict[str, str], *, timeout: float = 12
                Path(where.strip()) if where else cwd)
 
 
+def first_line(proc: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The first line ``proc`` prints, or a failure (never a hung test) after ``timeout``."""
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            proc.kill()
+            raise AssertionError(f"no output in {timeout} s")
+    return proc.stdout.readline()
+
+
 def parse_invocation(argv: list[str]) -> tuple[str, dict[str, object]]:
     """(command name, its parsed parameters) for ``feedkit ARGV``; click's usage error (an
     unknown flag, a bad value, a missing required option) when the CLI would refuse it."""
@@ -104,4 +117,4 @@ def feedkit_words(command_line: str) -> list[str]:
 
 
 __all__ = ["BIN", "FEEDKIT", "README", "REPO", "Ran", "blocks", "clean_env", "feedkit_words",
-           "parse_invocation", "run_block", "section"]
+           "first_line", "parse_invocation", "run_block", "section"]

@@ -328,3 +328,14 @@ def test_password_in_the_config_file_is_an_error(tmp_path: Path) -> None:
     assert "smtp.password: passwords are never read from the config file" in str(caught.value)
     assert "FEEDKIT_SMTP_PASSWORD" in str(caught.value)
     assert PASSWORD not in str(caught.value)
+
+
+def test_each_test_send_has_its_own_message_id(digest: Digest) -> None:
+    real = build_message(digest, sender="A <a@example.org>", recipients=["b@example.org"],
+                         date=datetime(2025, 2, 3, 7, 0, tzinfo=UTC), list_id="L <l.example>")
+    tests = [build_message(digest, sender="A <a@example.org>", recipients=["b@example.org"],
+                           date=datetime(2025, 2, 3, 7, minute, tzinfo=UTC),
+                           list_id="L <l.example>", test=True) for minute in (0, 5)]
+    ids = {real["Message-ID"], *(t["Message-ID"] for t in tests)}
+    assert len(ids) == 3
+    assert all(t["Message-ID"].startswith("<test-20250203T07") for t in tests)

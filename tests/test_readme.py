@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from doctools import blocks, clean_env, run_block, section
+from doctools import blocks, clean_env, first_line, run_block, section
 from mailtools import smtp_server
 
 TOUR = section("A five-minute tour")
@@ -131,8 +131,7 @@ def test_the_five_minute_tour_works_as_written(tmp_path: Path) -> None:
     proc = subprocess.Popen(["bash", "-c", f"exec {serve.strip()} --port 0"], cwd=site, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
+        first = first_line(proc)
         assert first.startswith("serving http://127.0.0.1:"), first + proc.stderr.read()
         url = first.split()[1]
         index = _get(url)

@@ -336,8 +336,9 @@ def test_init_site_refuses_to_overwrite_and_names_every_file(tmp_path: Path) -> 
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     with pytest.raises(OutputError) as caught:
         init(tmp_path, title="Other")
-    assert str(caught.value) == (f"{tmp_path}: feedkit.toml, content/welcome.md already exist; "
-                                 "nothing written (pass --force to replace them)")
+    assert str(caught.value) == (f"{tmp_path}: feedkit.toml, content/welcome.md already exist, "
+                                 "so this is a site already; nothing written (--force replaces "
+                                 "them, losing your settings and edits)")
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
@@ -345,8 +346,9 @@ def test_init_site_refuses_when_one_file_exists_and_writes_nothing(tmp_path: Pat
     (tmp_path / "feedkit.toml").write_text("# mine\n", encoding="utf-8")
     with pytest.raises(OutputError) as caught:
         init(tmp_path)
-    assert str(caught.value).endswith(": feedkit.toml already exists; nothing written (pass "
-                                      "--force to replace it)")
+    assert str(caught.value).endswith(": feedkit.toml already exists, so this is a site "
+                                      "already; nothing written (--force replaces it, losing "
+                                      "your settings and edits)")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feedkit.toml"]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doctools import clean_env, first_line
 from factories import SITE_URL
 
 from feedkit import config as config_module
@@ -302,20 +303,18 @@ def test_serves_on_the_ipv6_loopback(site_root: Path) -> None:
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_signal_stops_the_server_and_removes_its_temporary_folder(
         site_root: Path, tmp_path: Path, signame: str) -> None:
-    import os
     import signal
     import subprocess
     import sys
 
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp)}
+    env = clean_env(TMPDIR=str(temp))
     proc = subprocess.Popen([sys.executable, "-m", "feedkit", "serve", "--port", "0"],
                             cwd=site_root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
+        line = first_line(proc)
         assert line.startswith("serving http://127.0.0.1:"), line + proc.stderr.read()
         url = line.split()[1]
         assert fetch(url)[0] == 200

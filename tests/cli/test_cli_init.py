@@ -115,7 +115,8 @@ def test_init_refuses_to_overwrite_and_names_the_files(_isolated: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == ("feedkit: error: site: feedkit.toml, content/welcome.md already "
-                             "exist; nothing written (pass --force to replace them)\n")
+                             "exist, so this is a site already; nothing written (--force "
+                             "replaces them, losing your settings and edits)\n")
     assert files_under(_isolated / "site") == before
 
 

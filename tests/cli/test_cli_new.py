@@ -155,4 +155,6 @@ def test_empty_title_is_a_usage_error(site: Path) -> None:
 def test_new_outside_a_site_says_what_is_missing() -> None:
     result = run("new", "X")
     assert result.exit_code == 1
-    assert "site.url: missing" in result.stderr
+    assert result.stderr.startswith("feedkit: error: no feedkit.toml in ")
+    assert "run feedkit in your site's folder" in result.stderr and "feedkit init" in result.stderr
+    assert result.stderr.count("\n") == 1
