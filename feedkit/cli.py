@@ -26,6 +26,7 @@ from feedkit.model import Status
 from feedkit.output import WriteResult
 from feedkit.terminal import (
     display_path,
+    is_quiet,
     plural,
     say,
     show_problems,
@@ -378,7 +379,7 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
                                    taken=found.slugs)
     click.echo(display_path(path))  # the result itself: printed even with -q, for scripts
     hero = "heroImage" if schema == "publish_date" else "mainImage"
-    if not (click.get_current_context().find_root().obj or {}).get("quiet"):
+    if not is_quiet():
         click.echo(f"note: fill in description, {hero} and cta, write the body, then run "
                    "feedkit check", err=True)
 

@@ -67,8 +67,6 @@ NESTED_FIELDS = frozenset({"subtitle", "description", "hero_image", "hero_alt", 
                            "cta_url", "author", "tags", "source", "read_time"})
 # Eleventy's file-time "dates": they change with every checkout, and ids depend on the date
 _FILE_TIME_DATES = {"last modified", "git last modified", "created", "git created"}
-# tags/categories are merged, not first-match
-_MERGED = {"tags"}
 _DRAFT_STATUSES = {"draft", "hidden", "private", "unpublished", "unlisted"}
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -331,7 +329,7 @@ def _status(r: Reader, f: Fields) -> None:
     f.archived = bool(_flag(r, "archived", unsure=True)) or archived
 
 
-# -- people and tags ---------------------------------------------------------
+# -- people and tags ------------------------------------------------------------------------------
 
 
 def _author(value: object) -> Author | None:

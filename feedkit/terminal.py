@@ -23,9 +23,7 @@ from feedkit.errors import Problem
 def working(what: str) -> Iterator[None]:
     """A spinner with the time taken on stderr, only when stderr is a terminal (never in cron
     or CI, never with -q)."""
-    ctx = click.get_current_context(silent=True)
-    quiet = ctx is not None and (ctx.find_root().obj or {}).get("quiet")
-    if quiet or not sys.stderr.isatty():
+    if is_quiet() or not sys.stderr.isatty():
         yield
         return
     from rich.console import Console  # deferred: only terminals need it
@@ -36,9 +34,14 @@ def working(what: str) -> Iterator[None]:
 
 def say(message: str) -> None:
     """A report line on stdout, unless -q was given (problems and errors still print)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or not (ctx.find_root().obj or {}).get("quiet"):
+    if not is_quiet():
         click.echo(message)
+
+
+def is_quiet() -> bool:
+    """Whether ``feedkit -q`` was given (false outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and bool((ctx.find_root().obj or {}).get("quiet"))
 
 
 def plural(count: int, noun: str) -> str:
