@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,48 +72,19 @@ class Ledger:
         was_empty = exists and path.is_file() and path.stat().st_size == 0
         if was_empty and not create:  # only a run that may write can wait for its maker
             raise _empty(path)
-        if not exists and not create:  # nothing recorded yet: an empty ledger
-            memory = sqlite3.connect(":memory:", isolation_level=None)
-            try:
-                cls._check(memory, path, fresh=True)
-                yield cls(memory, path)
-            finally:
-                memory.close()
-            return
-        if not create and _needs_writing_to_read(path):
-            yield from cls._open_copy(path)
-            return
-        try:
-            if not exists:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            if create:
-                db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-            else:  # a dry run or a preview: SQLite itself refuses any write
-                db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"{path}: cannot open the state file: {exc}") from exc
-        try:
+        with ExitStack() as stack:
+            if not exists and not create:  # nothing recorded yet: an empty ledger
+                db = sqlite3.connect(":memory:", isolation_level=None)
+            elif not create and _needs_writing_to_read(path):
+                # a crashed run's journal to roll back, or WAL mode: SQLite would write to
+                # read, so a copy is opened instead, never the file
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="feedkit-"))
+                db = sqlite3.connect(_copy(path, Path(folder)), isolation_level=None)
+            else:
+                db = _connect(path, create=create, timeout=timeout)
+            stack.callback(db.close)
             cls._check(db, path, fresh=not exists, was_empty=was_empty)
             yield cls(db, path)
-        finally:
-            db.close()
-
-    @classmethod
-    def _open_copy(cls, path: Path) -> Iterator[Ledger]:
-        """A read-only look at a state file SQLite would have to write to read: a crashed
-        run's journal to roll back, or WAL mode. A copy is opened instead, never the file."""
-        with tempfile.TemporaryDirectory(prefix="feedkit-state-") as folder:
-            copy = Path(folder) / "state.db"
-            for suffix in ("", "-journal", "-wal"):
-                if Path(f"{path}{suffix}").exists():
-                    shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
-            db = sqlite3.connect(copy, isolation_level=None)
-            try:
-                cls._check(db, path, fresh=False)
-                yield cls(db, path)
-            finally:
-                db.close()
 
     @staticmethod
     def _check(db: sqlite3.Connection, path: Path, *, fresh: bool,
@@ -212,6 +183,28 @@ class Ledger:
 def _busy(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and \
         ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _connect(path: Path, *, create: bool, timeout: float) -> sqlite3.Connection:
+    """The state file itself: read-write (made when missing) or, for a dry run or a preview,
+    read-only, so that SQLite itself refuses any write."""
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=timeout, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise LedgerError(f"{path}: cannot open the state file: {exc}") from exc
+
+
+def _copy(path: Path, folder: Path) -> Path:
+    """``path`` with its journal or WAL file copied into ``folder``; the copy's path."""
+    copy = folder / "state.db"
+    for suffix in ("", "-journal", "-wal"):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+    return copy
 
 
 def _needs_writing_to_read(path: Path) -> bool:
