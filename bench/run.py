@@ -119,9 +119,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from feedkit import config
-from feedkit.content import load_articles
+from feedkit.load.articles import load_articles
 from feedkit.selection import Window, in_window
-import feedkit.digest as d
+import feedkit.render.email as d
 c = config.load(Path({str(corpus(size) / 'feedkit.toml')!r}), env={{}})
 w = Window(datetime(2020, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
 arts = in_window(load_articles(c.content_dir, site=c.site).articles, w, w.until)[:50]

@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from feedkit import config
-    from feedkit.building import BuildReport
     from feedkit.config import Config
-    from feedkit.content import LoadResult, load_article, load_articles, parse_article
     from feedkit.errors import (
         ConfigError,
         ContentError,
@@ -31,17 +29,19 @@ if TYPE_CHECKING:
         RenderError,
         UsageError,
     )
+    from feedkit.jobs import CheckReport, build, check, digest
+    from feedkit.jobs.build_job import BuildReport
+    from feedkit.jobs.digest_job import DigestReport, DigestRequest
+    from feedkit.load.articles import LoadResult, load_article, load_articles, parse_article
     from feedkit.model import Article, Author, CallToAction, Image, Site, Status
-    from feedkit.newsletter import DigestReport, DigestRequest
-    from feedkit.pipeline import CheckReport, build, check, digest
 
 _WHERE = {
     "config": "feedkit.config",
     "Config": "feedkit.config",
-    "LoadResult": "feedkit.content",
-    "load_article": "feedkit.content",
-    "load_articles": "feedkit.content",
-    "parse_article": "feedkit.content",
+    "LoadResult": "feedkit.load.articles",
+    "load_article": "feedkit.load.articles",
+    "load_articles": "feedkit.load.articles",
+    "parse_article": "feedkit.load.articles",
     "ConfigError": "feedkit.errors",
     "ContentError": "feedkit.errors",
     "FeedkitError": "feedkit.errors",
@@ -57,13 +57,13 @@ _WHERE = {
     "Image": "feedkit.model",
     "Site": "feedkit.model",
     "Status": "feedkit.model",
-    "DigestReport": "feedkit.newsletter",
-    "DigestRequest": "feedkit.newsletter",
-    "BuildReport": "feedkit.building",
-    "CheckReport": "feedkit.pipeline",
-    "build": "feedkit.pipeline",
-    "check": "feedkit.pipeline",
-    "digest": "feedkit.pipeline",
+    "DigestReport": "feedkit.jobs.digest_job",
+    "DigestRequest": "feedkit.jobs.digest_job",
+    "BuildReport": "feedkit.jobs.build_job",
+    "CheckReport": "feedkit.jobs",
+    "build": "feedkit.jobs",
+    "check": "feedkit.jobs",
+    "digest": "feedkit.jobs",
 }
 
 __all__ = [

@@ -240,7 +240,7 @@ def encode_article(a: Article) -> tuple[Any, ...]:
 
 
 def decode_article(t: tuple[Any, ...], *, file: Path | str, stamp: Stamp) -> Article:
-    from feedkit.content import FileBody  # content imports this module
+    from feedkit.load.articles import FileBody  # content imports this module
 
     encoding, offset, body_format = t[5]
     return Article(

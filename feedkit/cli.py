@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 import click
 
 from feedkit import config as config_module
-from feedkit import pipeline
+from feedkit import jobs
 from feedkit.config import Config
+from feedkit.deliver.output import WriteResult
 from feedkit.errors import FeedkitError
 from feedkit.model import Status
-from feedkit.output import WriteResult
 from feedkit.terminal import (
     display_path,
     is_quiet,
@@ -127,7 +127,7 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     """
     config = load_config(config_path, content_dir)
     with working("Checking every article…"):
-        report = pipeline.check(config, strict=strict)
+        report = jobs.check(config, strict=strict)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
@@ -171,11 +171,11 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
     config = load_config(config_path, content_dir, **overrides)
     started = time.perf_counter()
-    from feedkit.building import StrictError
+    from feedkit.jobs.build_job import StrictError
 
     try:
         with working("Building feeds…"):
-            report = pipeline.build(config, strict=strict, limit=limit,
+            report = jobs.build(config, strict=strict, limit=limit,
                                     use_cache=not no_cache)
     except StrictError as exc:
         show_problems(exc.problems, config)
@@ -236,14 +236,14 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
         feedkit digest --since last --send          # daily cron job
         feedkit digest --since 7d --to me@example.org --test
     """
-    from feedkit.newsletter import DigestRequest
+    from feedkit.jobs.digest_job import DigestRequest
 
     config = load_config(config_path, content_dir)
     request = DigestRequest(since=since, until=until, limit=limit, min_items=min_items,
                             send=send, test=test, to=to, mark_sent=mark_sent, dry_run=dry_run,
                             state=state, output=output_dir)
     with working("Preparing the digest…"):
-        report = pipeline.digest(config, request)
+        report = jobs.digest(config, request)
     show_problems([p for p in report.problems if p.is_error], config)
     zone = config.site.timezone
     window = report.window
@@ -326,7 +326,7 @@ def init(directory: Path, url: str | None, title: str | None, schema: str, force
     assert url is not None
     title = scaffold.one_line(title or "") or urlsplit(url).hostname or url
     changes = scaffold.init_site(directory, url=url, title=title, schema=schema,
-                                 now=pipeline.utc_now(), force=force)
+                                 now=jobs.utc_now(), force=force)
     for rel, change in changes.items():
         say(f"  {change.value:9}  {display_path(directory / rel)}")
     if placeholder:
@@ -369,7 +369,7 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
     config = load_config(config_path, content_dir)
     if not scaffold.one_line(title):
         raise UsageError('the title is empty (write it like feedkit new "Your title")')
-    published, date_only = scaffold.article_date(date_spec, now=pipeline.utc_now(),
+    published, date_only = scaffold.article_date(date_spec, now=jobs.utc_now(),
                                                  zone=config.site.timezone)
     found = scaffold.survey(config.content_dir)
     schema = schema or found.schema

@@ -16,6 +16,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})  # the only schemes a link may use
 _HTTP_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?:[/?#]|\Z)")
 
 
@@ -189,7 +190,7 @@ class Article:
 
 
 def _render_html(article: Article) -> str:
-    from feedkit.html import render_article_body  # deferred: rendering is costly to import
+    from feedkit.render.bodies import render_article_body  # deferred: rendering is costly to import
 
     return render_article_body(article)
 

@@ -20,9 +20,9 @@ import yaml
 
 from feedkit.config import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting, check_site_url
 from feedkit.dates import DateError, parse_date
+from feedkit.deliver.output import WriteResult, create_exclusive, write_atomic
 from feedkit.errors import ConfigError, OutputError, UsageError
-from feedkit.metadata import slugify
-from feedkit.output import WriteResult, create_exclusive, write_atomic
+from feedkit.text import slugify
 
 # the two house front-matter schemas, named by their publish-date key
 SCHEMAS = ("publish_date", "publishedOn")
@@ -272,9 +272,9 @@ class Survey:
 def survey(content_dir: Path) -> Survey:
     """Read the articles under ``content_dir`` (unreadable ones are skipped: ``check`` reports
     them) for the publish-date key each uses and the slugs already taken."""
-    from feedkit.content import decode
-    from feedkit.discovery import discover
-    from feedkit.front_matter import FrontMatterError, split_front_matter
+    from feedkit.load.articles import decode
+    from feedkit.load.discovery import discover
+    from feedkit.load.front_matter import FrontMatterError, split_front_matter
 
     schemas: Counter[str] = Counter()
     slugs: set[str] = set()

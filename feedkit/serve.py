@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from feedkit import pipeline
+from feedkit import jobs
 from feedkit.config import Config
 from feedkit.errors import FeedkitError, UsageError
 
@@ -67,7 +67,7 @@ class Preview:
     """
 
     def __init__(self, load: Callable[[], Config], *, host: str = "127.0.0.1",
-                 port: int = 8000, clock: Callable[[], datetime] = pipeline.utc_now) -> None:
+                 port: int = 8000, clock: Callable[[], datetime] = jobs.utc_now) -> None:
         self._load = load
         self._host = host
         self._port = port
@@ -193,10 +193,10 @@ class Preview:
         assert self._folder is not None
         folder = self._folder / f"build-{generation}"
         now = self._clock()
-        report = pipeline.build(replace(config, output_dir=folder), now=now, use_cache=False)
+        report = jobs.build(replace(config, output_dir=folder), now=now, use_cache=False)
         tags = sorted(p for p in report.files if p.startswith("tags/"))
         feeds = tuple(p for p in SITE_FEEDS if p in report.files) + tuple(tags)
-        problems = pipeline.check(config, now=now).problems
+        problems = jobs.check(config, now=now).problems
         return Snapshot(generation, config, folder, feeds, tuple(str(p) for p in problems))
 
     def _watch(self, config: Config) -> None:
@@ -243,7 +243,7 @@ class Preview:
     def digest_html(self, since: str) -> tuple[str | None, str]:
         """The digest for ``--since SPEC`` as a dry run: (HTML or None, a one-line summary).
         Raises ``UsageError`` for a bad SPEC."""
-        from feedkit.newsletter import DigestRequest, run_digest
+        from feedkit.jobs.digest_job import DigestRequest, run_digest
 
         # a dry run reads the state file read-only: what was sent is left out, as it will be
         report = run_digest(self.snapshot.config, DigestRequest(

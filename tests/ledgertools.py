@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import feedkit.newsletter
-from feedkit.ledger import Ledger
+import feedkit.jobs.digest_job
+from feedkit.deliver.ledger import Ledger
 
 LOCKED = ("another feedkit digest is running (the state file is locked); try again when it "
           "has finished")
@@ -21,7 +21,7 @@ LOCKED = ("another feedkit digest is running (the state file is locked); try aga
 _HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from feedkit.ledger import Ledger
+    from feedkit.deliver.ledger import Ledger
     with Ledger.open(Path(sys.argv[1])) as ledger, ledger.locked():
         print("locked", flush=True)
         sys.stdin.readline()
@@ -57,4 +57,4 @@ def quick_lock_timeout(monkeypatch: pytest.MonkeyPatch, timeout: float = 0.2) ->
         def open(cls, path: Path, *, create: bool = True, timeout: float = timeout):  # type: ignore[override]
             return Ledger.open.__func__(cls, path, create=create, timeout=timeout)  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(feedkit.newsletter, "Ledger", QuickLedger)
+    monkeypatch.setattr(feedkit.jobs.digest_job, "Ledger", QuickLedger)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from factories import NOW, SITE_URL
 
-from feedkit import config, pipeline
-from feedkit.building import BuildReport
+from feedkit import config, jobs
 from feedkit.cache import cache_path
-from feedkit.output import WriteResult
+from feedkit.deliver.output import WriteResult
+from feedkit.jobs.build_job import BuildReport
 
 POST = "---\ntitle: {title}\npublish_date: {date}\ntags: [{tag}]\n---\nBody of {title}.\n"
 
@@ -25,7 +25,7 @@ def post(title: str, date: str = "2025-01-01", tag: str = "news") -> str:
 
 def build(root: Path, **kw: object) -> BuildReport:
     cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
-    return pipeline.build(cfg, now=kw.pop("now", NOW), **kw)  # type: ignore[arg-type]
+    return jobs.build(cfg, now=kw.pop("now", NOW), **kw)  # type: ignore[arg-type]
 
 
 def items(root: Path) -> list[str]:
@@ -102,7 +102,7 @@ def test_changing_the_config_is_seen(site: Path) -> None:
 
 
 def test_changing_a_template_is_seen(site: Path, monkeypatch) -> None:
-    from feedkit import building
+    from feedkit.jobs import build_job as building
 
     monkeypatch.setattr(building, "read_template", lambda name: b"<xsl:changed/>")
     report = build(site)
@@ -157,7 +157,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site_dir) -> None:
 
 def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
     from feedkit.cache import Cache, fingerprint
-    from feedkit.content import load_articles
+    from feedkit.load.articles import load_articles
 
     cfg = config.load(site / "feedkit.toml", env={}, cwd=site)
     fresh = load_articles(cfg.content_dir, site=cfg.site)
@@ -174,7 +174,8 @@ def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
 
 def test_each_needed_body_is_rendered_once_however_many_feeds_hold_it(make_site_dir,
                                                                         monkeypatch) -> None:
-    from feedkit import html, workers
+    from feedkit import pool as workers
+    from feedkit.render import bodies as html
 
     articles = {f"p{i}.md": post(f"Post {i}", f"2025-01-{i + 1:02d}", tag=f"t{i % 3}")
                 for i in range(12)}

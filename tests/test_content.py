@@ -35,16 +35,16 @@ from factories import NOW, SITE_URL, make_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedkit.content import (
+from feedkit.errors import Severity
+from feedkit.load.articles import (
     FileBody,
     decode,
     load_article,
     load_articles,
     parse_article,
 )
-from feedkit.discovery import EXTENSIONS, discover
-from feedkit.errors import Severity
-from feedkit.front_matter import FrontMatterError, split_front_matter
+from feedkit.load.discovery import EXTENSIONS, discover
+from feedkit.load.front_matter import FrontMatterError, split_front_matter
 from feedkit.model import Article, BodyFormat, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
@@ -297,7 +297,7 @@ def test_json_front_matter_nested_too_deep_is_a_problem_not_a_crash() -> None:
 def test_markdown_nested_too_deep_still_loads() -> None:
     # in a child process: the RecursionError leaves html.py's shared Markdown instance broken
     # for every later body (see test_html.py::test_a_body_nested_too_deep_does_not_break_...)
-    code = ("from pathlib import Path; from feedkit.content import parse_article; "
+    code = ("from pathlib import Path; from feedkit.load.articles import parse_article; "
             "from feedkit.model import Site; "
             "p = parse_article('---\\ntitle: T\\ndate: 2024-01-01\\n---\\n' + '* ' * 3000, "
             "Path('deep.md'), site=Site(url='https://news.example.org/', title='N')); "
@@ -577,7 +577,7 @@ def test_loaded_statuses_cover_draft_archived_future_and_published(tmp_path: Pat
 
 
 def test_missing_libyaml_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from feedkit import front_matter
+    from feedkit.load import front_matter
 
     _write(tmp_path, "a.md", post())
     monkeypatch.setattr(front_matter, "HAS_LIBYAML", False)
@@ -588,7 +588,7 @@ def test_missing_libyaml_is_a_warning(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_libyaml_is_used_when_installed() -> None:
-    from feedkit import front_matter
+    from feedkit.load import front_matter
 
     assert front_matter.HAS_LIBYAML
     assert issubclass(front_matter._Loader, yaml.CSafeLoader)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import SITE_URL, make_article, make_site
 
-from feedkit.digest import SIZE_BUDGET, Digest, DigestOptions, digest_id, render_digest
 from feedkit.model import Article, CallToAction, Image
+from feedkit.render.email import SIZE_BUDGET, Digest, DigestOptions, digest_id, render_digest
 from feedkit.selection import Window
 
 WINDOW = Window(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))

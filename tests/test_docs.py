@@ -62,8 +62,9 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
 
 
 def _modules() -> list[str]:
-    return sorted(f"feedkit.{m.name}" for m in pkgutil.iter_modules(feedkit.__path__)
-                  if m.name != "__main__")
+    # every module of every sub-package (load, render, deliver, jobs, ...)
+    return sorted(m.name for m in pkgutil.walk_packages(feedkit.__path__, "feedkit.")
+                  if m.name != "feedkit.__main__")
 
 
 @pytest.mark.parametrize("name", _modules())
@@ -121,7 +122,7 @@ def _front_matter_table() -> dict[str, str]:
 
 
 def test_front_matter_table_lists_every_key_feedkit_reads() -> None:
-    from feedkit.metadata import ALIASES, NESTED_TABLES
+    from feedkit.load.fields import ALIASES, NESTED_TABLES
 
     table = _front_matter_table()
     assert set(table) == set(FRONT_MATTER_ROWS)

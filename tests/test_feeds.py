@@ -13,7 +13,8 @@ from factories import NOW, SITE_URL, make_article, make_site
 from feedtools import build_site, copy_site, read_outputs
 from lxml import etree
 
-from feedkit.feeds import (
+from feedkit.model import Author, CallToAction, FeedOptions, Image
+from feedkit.render.feeds import (
     EPOCH,
     Feed,
     article_id,
@@ -25,7 +26,6 @@ from feedkit.feeds import (
     render_rss,
     tag_slug,
 )
-from feedkit.model import Author, CallToAction, FeedOptions, Image
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SEED_ORDER = ["003_dddd", "001_bbbb", "000_aaaa", "002_cccc"]
@@ -155,9 +155,9 @@ def test_two_builds_are_byte_identical_and_the_second_writes_nothing(tmp_path: P
 def test_build_time_never_appears_in_output(tmp_path: Path) -> None:
     root = copy_site("seedlike", tmp_path)
     cfg_now = datetime(2031, 7, 9, 13, 37, tzinfo=UTC)
-    from feedkit import config, pipeline
+    from feedkit import config, jobs
 
-    report = pipeline.build(config.load(root / "feedkit.toml", env={}), now=cfg_now)
+    report = jobs.build(config.load(root / "feedkit.toml", env={}), now=cfg_now)
     for data in read_outputs(report.output_dir).values():
         assert b"2031" not in data
 
@@ -372,7 +372,7 @@ def test_tag_feeds_keep_their_own_limit() -> None:
 
 
 def test_distinct_tags_sharing_a_feed_are_named() -> None:
-    from feedkit.feeds import shared_tag_feeds
+    from feedkit.render.feeds import shared_tag_feeds
 
     articles = [make_article(slug="a", tags=("a/b",)), make_article(slug="b", tags=("a-b",)),
                 make_article(slug="c", tags=("solo",))]

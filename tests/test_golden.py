@@ -14,7 +14,7 @@ from pathlib import Path
 from factories import NOW
 from feedtools import read_outputs
 
-from feedkit import config, pipeline
+from feedkit import config, jobs
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "content"
@@ -23,7 +23,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "content"
 def test_bundled_content_builds_to_the_golden_files(tmp_path: Path) -> None:
     cfg = config.load(REPO / "feedkit.toml", env={},
                       overrides={"build.output": str(tmp_path / "public")})
-    report = pipeline.build(cfg, now=NOW, use_cache=False)  # never write into the checkout
+    report = jobs.build(cfg, now=NOW, use_cache=False)  # never write into the checkout
     assert report.problems == ()
     built = read_outputs(report.output_dir)
     if os.environ.get("FEEDKIT_REGEN_GOLDEN"):

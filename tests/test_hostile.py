@@ -11,7 +11,7 @@ import pytest
 from feedtools import build_site, copy_site, read_outputs
 from lxml import etree
 
-from feedkit.feeds import tag_slug
+from feedkit.render.feeds import tag_slug
 
 # What a reader that renders a field as HTML would execute or follow.
 DANGER = re.compile(

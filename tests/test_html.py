@@ -11,17 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedkit.html import (
+from feedkit.model import BodyFormat
+from feedkit.render.bodies import (
     body_to_html,
-    excerpt,
-    plain_text,
     render_markdown,
-    repair_text,
     sanitize,
-    strip_controls,
     unwrap_fenced_html,
 )
-from feedkit.model import BodyFormat
+from feedkit.text import (
+    excerpt,
+    plain_text,
+    repair_text,
+    strip_controls,
+)
 
 BASE = "https://news.example.org/post/"
 
@@ -186,7 +188,7 @@ def test_mojibake_in_the_body_is_repaired() -> None:
 
 def test_a_body_nested_too_deep_does_not_break_the_next_body() -> None:
     # run in a child process: the failure mode corrupts html.py's module-level Markdown instance
-    code = ("from feedkit.html import render_markdown\n"
+    code = ("from feedkit.render.bodies import render_markdown\n"
             "try:\n    render_markdown('* ' * 3000 + 'x')\nexcept RecursionError:\n    pass\n"
             "print(render_markdown('*a*'))\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -236,7 +238,7 @@ def test_excerpt_cuts_at_a_word_with_an_ellipsis() -> None:
 def test_a_body_markdown_cannot_render_in_time_becomes_escaped_text(caplog) -> None:
     import time
 
-    from feedkit.html import render_markdown
+    from feedkit.render.bodies import render_markdown
 
     started = time.perf_counter()
     html = render_markdown("[^" * 20_000 + "<script>", budget=0.5)
@@ -249,7 +251,7 @@ def test_a_body_markdown_cannot_render_in_time_becomes_escaped_text(caplog) -> N
 def test_a_missing_description_reads_only_the_start_of_the_body() -> None:
     from factories import make_site
 
-    from feedkit.content import parse_article
+    from feedkit.load.articles import parse_article
 
     text = "---\ntitle: T\ndate: 2025-01-01\n---\nFirst words.\n\n" + "[^" * 50_000
     parsed = parse_article(text, Path("t.md"), site=make_site())

@@ -26,16 +26,16 @@ from hypothesis import strategies as st
 from ledgertools import LOCKED, lock_held_by_another_process, quick_lock_timeout
 from mailtools import smtp_server
 
-import feedkit.ledger
-import feedkit.newsletter
-from feedkit import config, pipeline
-from feedkit.content import LoadResult
-from feedkit.digest import Digest, digest_id
+import feedkit.deliver.ledger
+import feedkit.jobs.digest_job
+from feedkit import config, jobs
+from feedkit.deliver.ledger import APPLICATION_ID, SCHEMA_VERSION, Entry, Ledger
 from feedkit.errors import LedgerError, MailError
-from feedkit.feeds import article_id
-from feedkit.ledger import APPLICATION_ID, SCHEMA_VERSION, Entry, Ledger
+from feedkit.jobs.digest_job import DigestRequest
+from feedkit.load.articles import LoadResult
 from feedkit.model import Article, Status, TextBody
-from feedkit.newsletter import DigestRequest
+from feedkit.render.email import Digest, digest_id
+from feedkit.render.feeds import article_id
 
 T0 = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -250,7 +250,7 @@ def test_schema_creation_is_one_transaction(tmp_path: Path) -> None:
     state = tmp_path / "state.db"
     creator = sqlite3.connect(state, isolation_level=None)
     creator.execute("BEGIN IMMEDIATE")
-    for statement in feedkit.ledger._SCHEMA.split(";"):
+    for statement in feedkit.deliver.ledger._SCHEMA.split(";"):
         if statement.strip():
             creator.execute(statement)
     creator.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -314,11 +314,11 @@ def test_a_second_run_fails_fast_while_another_process_holds_the_lock(
     quick_lock_timeout(monkeypatch)
     with lock_held_by_another_process(state):
         with pytest.raises(LedgerError) as caught:
-            pipeline.digest(cfg, DigestRequest(since="last", mark_sent=True), now=T0)
+            jobs.digest(cfg, DigestRequest(since="last", mark_sent=True), now=T0)
         assert str(caught.value) == f"{state}: {LOCKED}"
         assert not (cfg.root / "public").exists()  # nothing rendered, written or sent
         # a dry run only reads: it still works while the other run holds the lock
-        report = pipeline.digest(cfg, DigestRequest(since="last", dry_run=True), now=T0)
+        report = jobs.digest(cfg, DigestRequest(since="last", dry_run=True), now=T0)
         assert [a.slug for a in report.articles] == ["one"]
     assert _last(cfg, T0).recorded  # and once the other run has finished
 
@@ -328,7 +328,7 @@ def test_a_second_run_fails_fast_while_another_process_holds_the_lock(
 
 def _last(cfg: config.Config, now: datetime, **kw: object):
     request = DigestRequest(since="last", mark_sent=True, **kw)  # type: ignore[arg-type]
-    return pipeline.digest(cfg, request, now=now)
+    return jobs.digest(cfg, request, now=now)
 
 
 def test_first_run_uses_first_run_since_and_sets_the_horizon(make_site_dir) -> None:
@@ -401,7 +401,7 @@ def test_min_items_holds_articles_back_until_enough(make_site_dir) -> None:
 
 def test_dry_run_never_records_or_writes(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10"})
-    report = pipeline.digest(cfg, DigestRequest(since="last", dry_run=True, mark_sent=True),
+    report = jobs.digest(cfg, DigestRequest(since="last", dry_run=True, mark_sent=True),
                              now=T0)
     assert report.exit_code == 0 and report.dry_run and report.digest is not None
     assert not report.recorded and report.files == {}
@@ -412,7 +412,7 @@ def test_dry_run_never_records_or_writes(make_site_dir) -> None:
     (cfg.content_dir / "two.md").write_text(ARTICLE.format(title="Two", date="2025-02-11"),
                                             encoding="utf-8")
     state = cfg.path("digest.state").read_bytes()
-    dry = pipeline.digest(cfg, DigestRequest(since="last", dry_run=True, mark_sent=True),
+    dry = jobs.digest(cfg, DigestRequest(since="last", dry_run=True, mark_sent=True),
                           now=T0 + timedelta(days=1))
     assert [a.slug for a in dry.articles] == ["two"]
     assert cfg.path("digest.state").read_bytes() == state
@@ -423,7 +423,7 @@ def test_explicit_window_skips_articles_already_sent(make_site_dir) -> None:
     _last(cfg, T0)
     (cfg.content_dir / "three.md").write_text(ARTICLE.format(title="Three", date="2025-02-11"),
                                               encoding="utf-8")
-    report = pipeline.digest(cfg, DigestRequest(since="2025-02-01", until="2025-03-01"),
+    report = jobs.digest(cfg, DigestRequest(since="2025-02-01", until="2025-03-01"),
                              now=T0 + timedelta(days=1))
     assert [a.slug for a in report.articles] == ["three"]
 
@@ -471,11 +471,11 @@ def test_death_after_sending_records_nothing_and_the_next_run_resends(
         with monkeypatch.context() as patch:
             patch.setattr(Ledger, "record", die)
             with pytest.raises(Killed):
-                pipeline.digest(cfg, request, now=T0)
+                jobs.digest(cfg, request, now=T0)
         assert len(server.sink.received) == 1  # the server accepted it...
         with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
             assert ledger.digests() == [] and ledger.sent_ids() == set()  # ...but not recorded
-        again = pipeline.digest(cfg, request, now=T0 + timedelta(hours=1))
+        again = jobs.digest(cfg, request, now=T0 + timedelta(hours=1))
         assert again.recorded and [a.slug for a in again.articles] == ["two", "one"]
         assert len(server.sink.received) == 2
     first, second = (r.message["Message-ID"] for r in server.sink.received)
@@ -489,9 +489,9 @@ KILLER = textwrap.dedent("""
     import os, signal, sys
     from datetime import datetime
     from pathlib import Path
-    from feedkit import config, pipeline
-    from feedkit.ledger import Ledger
-    from feedkit.newsletter import DigestRequest
+    from feedkit import config, jobs
+    from feedkit.deliver.ledger import Ledger
+    from feedkit.jobs.digest_job import DigestRequest
 
     real = Ledger.record
     def record_then_die(self, **kw):
@@ -500,7 +500,7 @@ KILLER = textwrap.dedent("""
     Ledger.record = record_then_die
     root = Path(sys.argv[1])
     cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
-    pipeline.digest(cfg, DigestRequest(since="last", mark_sent=True),
+    jobs.digest(cfg, DigestRequest(since="last", mark_sent=True),
                     now=datetime.fromisoformat(sys.argv[2]))
 """)
 
@@ -526,7 +526,7 @@ def test_failed_send_records_nothing(make_site_dir) -> None:
             'security = "none"\n'
         cfg = _site(make_site_dir, {"one": "2025-02-10"}, toml=toml)
         with pytest.raises(MailError, match="recipient refused"):
-            pipeline.digest(cfg, DigestRequest(since="last", send=True,
+            jobs.digest(cfg, DigestRequest(since="last", send=True,
                                                to=("gone@example.org",)), now=T0)
     with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
         assert ledger.digests() == []
@@ -534,11 +534,11 @@ def test_failed_send_records_nothing(make_site_dir) -> None:
 
 # -- a year of daily runs ---------------------------------------------------------------------
 #
-# 365 runs of `--since last --mark-sent` through pipeline.digest, with a clock pinned per day.
+# 365 runs of `--since last --mark-sent` through jobs.digest, with a clock pinned per day.
 # To keep it to a few seconds, two things are replaced in this test only: the content loader
 # (the articles live in a dict that the test edits, instead of files: loading from disk costs
 # ~0.6 ms a file on every run) and render_digest (premailer costs ~35 ms a digest): the stand-in
-# returns a real feedkit.digest.Digest whose ids come from feedkit's own article_id and
+# returns a real feedkit.render.email.Digest whose ids come from feedkit's own article_id and
 # digest_id. Everything between (windows, the horizon, the ledger and its lock, building the
 # message, writing the files) is the real code. The shorter stories above, and those in
 # tests/cli/test_cli_digest.py, run on real files with the real renderer.
@@ -591,10 +591,10 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
                 post(slug, published, published, archived=True)
     post("on-the-dot", runs[40], runs[40] - timedelta(days=1))  # at a run's `until`: next run
 
-    monkeypatch.setattr(feedkit.newsletter, "load_articles",
+    monkeypatch.setattr(feedkit.jobs.digest_job, "load_articles",
                         lambda root, *, site, max_file_size, cache=None: LoadResult(
                             tuple(store.values()), ()))
-    monkeypatch.setattr(feedkit.newsletter, "render_digest", _quick_render)
+    monkeypatch.setattr(feedkit.jobs.digest_job, "render_digest", _quick_render)
 
     ids: dict[tuple[str, datetime], str] = {}
 

@@ -17,10 +17,10 @@ from factories import SITE_URL, make_article, make_site
 from mailtools import closed_port, raw_server, smtp_server
 
 from feedkit import config
-from feedkit.digest import Digest, DigestOptions, render_digest
+from feedkit.deliver.mail import SmtpSettings, build_message, message_bytes, send, valid_address
 from feedkit.errors import ConfigError, MailError
-from feedkit.mail import SmtpSettings, build_message, message_bytes, send, valid_address
 from feedkit.model import CallToAction, Image
+from feedkit.render.email import Digest, DigestOptions, render_digest
 from feedkit.selection import Window
 
 WINDOW = Window(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))

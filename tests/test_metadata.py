@@ -12,8 +12,9 @@ import pytest
 from factories import SITE_URL
 
 from feedkit.errors import Severity
-from feedkit.metadata import ALIASES, TITLE_MAX, Fields, resolve, slugify
+from feedkit.load.fields import ALIASES, TITLE_MAX, Fields, resolve
 from feedkit.model import Author, CallToAction, Image
+from feedkit.text import slugify
 
 ZONE = ZoneInfo("Europe/Berlin")
 

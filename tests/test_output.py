@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from feedkit.deliver.output import OutputFolder, WriteResult, safe_target, write_atomic
 from feedkit.errors import OutputError
-from feedkit.output import OutputFolder, WriteResult, safe_target, write_atomic
 
 
 @pytest.mark.parametrize("relative", ["../x", "/etc/passwd", "a/../../x", "", "a\\..\\x",

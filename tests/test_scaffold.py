@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from feedkit import config as config_module
 from feedkit import scaffold
 from feedkit.config import SETTINGS
-from feedkit.content import parse_article
 from feedkit.errors import ConfigError, OutputError, UsageError
+from feedkit.load.articles import parse_article
 from feedkit.model import Status
 
 NOW = datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)

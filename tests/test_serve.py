@@ -189,7 +189,7 @@ def test_an_edit_saved_during_the_first_build_is_rebuilt(
         site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import feedkit.serve
 
-    original = feedkit.serve.pipeline.build
+    original = feedkit.serve.jobs.build
     calls: list[int] = []
 
     def build_and_edit(*args: object, **kwargs: object) -> object:
@@ -199,7 +199,7 @@ def test_an_edit_saved_during_the_first_build_is_rebuilt(
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(feedkit.serve.pipeline, "build", build_and_edit)
+    monkeypatch.setattr(feedkit.serve.jobs, "build", build_and_edit)
     preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
                       clock=lambda: NOW)
     preview.start()
@@ -255,11 +255,11 @@ def test_moving_the_content_folder_in_the_settings_watches_the_new_one(
 
 def test_digest_preview_leaves_out_what_was_sent_and_never_touches_the_state(
         site_root: Path) -> None:
-    from feedkit import pipeline
-    from feedkit.newsletter import DigestRequest
+    from feedkit import jobs
+    from feedkit.jobs.digest_job import DigestRequest
 
     cfg = config_module.load(site_root / "feedkit.toml")
-    sent = pipeline.digest(cfg, DigestRequest(since="7d", mark_sent=True), now=NOW)
+    sent = jobs.digest(cfg, DigestRequest(since="7d", mark_sent=True), now=NOW)
     assert [a.title for a in sent.articles] == ["Harbour opens"]
     state = cfg.path("digest.state")
     before = state.read_bytes(), state.stat().st_mtime_ns

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from factories import make_article
 
-from feedkit.html import render_body
-from feedkit.workers import PARALLEL_FROM, render_bodies
+from feedkit.pool import PARALLEL_FROM, render_bodies
+from feedkit.render.bodies import render_body
 
 
 def test_pool_output_equals_single_process_output() -> None:
@@ -17,7 +17,7 @@ def test_pool_output_equals_single_process_output() -> None:
 
 
 def test_a_body_that_fails_is_an_exception_in_its_place(monkeypatch) -> None:
-    from feedkit import workers
+    from feedkit import pool as workers
 
     def broken(text, body_format, url):
         if "boom" in text:
@@ -33,8 +33,8 @@ def test_a_body_that_fails_is_an_exception_in_its_place(monkeypatch) -> None:
 def test_parsing_in_a_pool_equals_parsing_here(tmp_path, monkeypatch) -> None:
     from factories import make_site
 
-    from feedkit import workers
-    from feedkit.content import load_articles
+    from feedkit import pool as workers
+    from feedkit.load.articles import load_articles
 
     for i in range(12):
         (tmp_path / f"p{i}.md").write_text(

@@ -21,9 +21,9 @@ from feedtools import copy_site, read_outputs
 from ledgertools import LOCKED, lock_held_by_another_process, quick_lock_timeout
 from mailtools import closed_port, raw_server, smtp_server
 
-from feedkit import pipeline
+from feedkit import jobs
 from feedkit.cli import cli
-from feedkit.ledger import Ledger
+from feedkit.deliver.ledger import Ledger
 
 NOW = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 PASSWORD = "pa55-Wort-Geheim"
@@ -63,7 +63,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("FEEDKIT_"):
             monkeypatch.delenv(name)
-    monkeypatch.setattr(pipeline, "utc_now", lambda: NOW)
+    monkeypatch.setattr(jobs, "utc_now", lambda: NOW)
 
 
 def run(root: Path, *args: str, catch: bool = False) -> Result:
@@ -562,7 +562,7 @@ def test_an_empty_state_file_is_an_error_not_a_fresh_start(make_site_dir) -> Non
 def test_articles_cut_by_the_size_budget_are_not_recorded(make_site_dir, monkeypatch) -> None:
     from dataclasses import replace
 
-    from feedkit import newsletter
+    from feedkit.jobs import digest_job as newsletter
 
     real = newsletter._options
     monkeypatch.setattr(newsletter, "_options",

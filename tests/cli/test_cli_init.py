@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from feedkit import cli as cli_module
 from feedkit import config as config_module
-from feedkit import pipeline, scaffold
+from feedkit import jobs, scaffold
 from feedkit.cli import cli
 from feedkit.config import SETTINGS
 
@@ -100,7 +100,7 @@ def test_init_writes_a_toml_listing_every_setting(_isolated: Path) -> None:
 
 def test_init_dates_the_welcome_article_now_in_the_chosen_schema(
         monkeypatch: pytest.MonkeyPatch, _isolated: Path) -> None:
-    monkeypatch.setattr(pipeline, "utc_now", lambda: NOW)
+    monkeypatch.setattr(jobs, "utc_now", lambda: NOW)
     assert run("init", "--url", "https://x.example.org", "--schema", "publishedOn").exit_code == 0
     text = (_isolated / "content/welcome.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---\n")[1])

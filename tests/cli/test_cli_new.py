@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from feedkit import pipeline
+from feedkit import jobs
 from feedkit.cli import cli
 
 SiteFactory = Callable[..., Path]
@@ -28,7 +28,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("FEEDKIT_"):
             monkeypatch.delenv(name)
-    monkeypatch.setattr(pipeline, "utc_now", lambda: NOW)
+    monkeypatch.setattr(jobs, "utc_now", lambda: NOW)
     empty = tmp_path / "cwd"
     empty.mkdir()
     monkeypatch.chdir(empty)

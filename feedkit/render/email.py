@@ -19,11 +19,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 
-from feedkit.assets import templates_dir
-from feedkit.feeds import article_id
-from feedkit.html import excerpt
 from feedkit.model import Article, FeedOptions, Site
+from feedkit.render.feeds import article_id
+from feedkit.render.templates import templates_dir
 from feedkit.selection import Window
+from feedkit.text import excerpt
 
 SIZE_BUDGET = 100_000  # Gmail clips messages over 102 KB; keep a margin for headers
 DESCRIPTION_SHORT = 160

@@ -1,5 +1,5 @@
 """The digest job: choose the articles, render, write, send and record — in that order, under
-the state file's lock. Called by ``pipeline.digest``; no flag parsing or printing here."""
+the state file's lock. Called by ``jobs.digest``; no flag parsing or printing here."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 from feedkit.cache import open_cache
 from feedkit.config import Config
-from feedkit.content import load_articles
-from feedkit.digest import Digest, DigestOptions, render_digest
+from feedkit.deliver.ledger import Entry, Ledger
+from feedkit.deliver.mail import SmtpSettings, build_message, message_bytes, send, valid_address
+from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
-from feedkit.feeds import article_id
-from feedkit.ledger import Entry, Ledger
-from feedkit.mail import SmtpSettings, build_message, message_bytes, send, valid_address
+from feedkit.load.articles import load_articles
 from feedkit.model import Article
-from feedkit.output import OutputFolder, WriteResult
+from feedkit.render.email import Digest, DigestOptions, render_digest
+from feedkit.render.feeds import article_id
 from feedkit.selection import LAST, SpecError, Window, parse_spec, publishable
 
 

@@ -15,8 +15,8 @@ from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Status
 
 if TYPE_CHECKING:
-    from feedkit.building import BuildReport
-    from feedkit.newsletter import DigestReport, DigestRequest
+    from feedkit.jobs.build_job import BuildReport
+    from feedkit.jobs.digest_job import DigestReport, DigestRequest
 
 
 def utc_now() -> datetime:
@@ -88,9 +88,9 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
     >>> report.exit_code, report.problems[0].message
     (1, 'content folder not found')
     """
-    from feedkit.content import load_articles
+    from feedkit.load.articles import load_articles
+    from feedkit.pool import check_bodies
     from feedkit.selection import ordered
-    from feedkit.workers import check_bodies
 
     now = now or utc_now()
     result = load_articles(config.content_dir, site=config.site,
@@ -118,7 +118,7 @@ def build(config: Config, *, now: datetime | None = None, strict: bool = False,
     ``StrictError`` before anything is written. ``limit`` overrides ``[feed] limit``.
     ``use_cache=False`` ignores (and does not update) ``.feedkit/cache.db``.
     """
-    from feedkit.building import run_build
+    from feedkit.jobs.build_job import run_build
 
     return run_build(config, now=now or utc_now(), strict=strict, limit=limit,
                      use_cache=use_cache)
@@ -129,6 +129,8 @@ def digest(config: Config, request: DigestRequest, *, now: datetime | None = Non
     """Choose the articles for a digest, write ``digest.html``/``.txt``/``.eml`` and the
     archive page, and send and record it when asked. ``report.exit_code`` is 3 when there was
     nothing new (nothing written then)."""
-    from feedkit.newsletter import run_digest  # deferred: jinja2 and premailer are slow to import
+    from feedkit.jobs.digest_job import (
+        run_digest,  # deferred: jinja2 and premailer are slow to import
+    )
 
     return run_digest(config, request, now=now or utc_now())

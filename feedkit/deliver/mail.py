@@ -16,8 +16,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
 
-from feedkit.digest import Digest
 from feedkit.errors import MailError
+from feedkit.render.email import Digest
 from feedkit.setting_types import is_address
 
 TEST_PREFIX = "[TEST] "

@@ -18,9 +18,8 @@ from urllib.parse import quote, urljoin, urlsplit
 from feedgen.feed import FeedGenerator
 
 from feedkit.dates import format_rfc3339
-from feedkit.html import plain_text, strip_controls
-from feedkit.metadata import slugify
 from feedkit.model import Article, FeedOptions, Site
+from feedkit.text import plain_text, slugify, strip_controls
 
 GENERATOR = "feedkit"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with no items: never "now"

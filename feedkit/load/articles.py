@@ -27,13 +27,14 @@ from feedkit.cache import (
     encode_article,
     encode_problem,
 )
-from feedkit.discovery import EXTENSIONS, scan
 from feedkit.errors import Problem, error, warning
-from feedkit.html import body_to_html, excerpt, plain_text, strip_controls
+from feedkit.load.discovery import EXTENSIONS, scan
 from feedkit.model import Article, BodyFormat, BodySource, Site, TextBody
+from feedkit.render.bodies import body_to_html
+from feedkit.text import excerpt, plain_text, strip_controls
 
 if TYPE_CHECKING:
-    from feedkit.metadata import Fields
+    from feedkit.load.fields import Fields
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ def parse_article(
 
     ``body_source(offset)`` makes the article's body; by default the body is kept in memory.
     """
-    from feedkit import front_matter, metadata  # deferred: not needed when the cache answers
+    from feedkit.load import fields as metadata  # deferred: not needed when the cache answers
+    from feedkit.load import front_matter
 
     problems: list[Problem] = []
     if not text.strip():
@@ -232,8 +234,8 @@ def load_articles(root: Path, *, site: Site, max_file_size: int = 5_000_000,
     problem too. With a ``cache``, files whose size and mtime are unchanged are not parsed
     again (the cache's fingerprint must cover ``site`` and ``max_file_size``)."""
     problems: list[Problem] = []
-    from feedkit import front_matter
-    from feedkit.workers import parse_files
+    from feedkit.load import front_matter
+    from feedkit.pool import parse_files
 
     if not front_matter.HAS_LIBYAML:
         problems.append(warning(None, None, "libyaml is not available: YAML is read ~9x slower",

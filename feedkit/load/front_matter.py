@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from feedkit.html import repair_text
+from feedkit.text import repair_text
 
 MAX_FRONT_MATTER_VALUES = 10_000  # a YAML alias bomb expands far past this; real front matter never
 HAS_LIBYAML = hasattr(yaml, "CSafeLoader")

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
 from feedkit.errors import clip
-from feedkit.html import SAFE_SCHEMES, plain_text
-from feedkit.model import CallToAction, Image, is_absolute_http_url
+from feedkit.model import SAFE_SCHEMES, CallToAction, Image, is_absolute_http_url
+from feedkit.text import plain_text
 
 if TYPE_CHECKING:
-    from feedkit.metadata import Reader
+    from feedkit.load.fields import Reader
 
 _URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 

@@ -14,11 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from feedkit.html import has_unsafe_markup, render_body
 from feedkit.model import Article, BodySource, Site
+from feedkit.render.bodies import has_unsafe_markup, render_body
 
 if TYPE_CHECKING:
-    from feedkit.content import Parsed
+    from feedkit.load.articles import Parsed
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -99,7 +99,7 @@ def check_bodies(articles: Sequence[Article], *, workers: int | None = None
 
 
 def _parse_many(jobs: list[tuple[Path | str, Path, Site, int]]) -> list[Parsed]:
-    from feedkit.content import load_article_safely
+    from feedkit.load.articles import load_article_safely
 
     return [load_article_safely(file, root=root, site=site, max_file_size=max_size)
             for file, root, site, max_size in jobs]
@@ -108,7 +108,7 @@ def _parse_many(jobs: list[tuple[Path | str, Path, Site, int]]) -> list[Parsed]:
 def _parse_many_packed(jobs: list[tuple[Path | str, Path, Site, int]]) -> bytes:
     # results cross back as marshal bytes of plain tuples: unpickling 10,000 Articles costs
     # the parent ~0.8 s, rebuilding them from tuples ~0.3 s
-    from feedkit.content import pack_parsed
+    from feedkit.load.articles import pack_parsed
 
     return marshal.dumps([pack_parsed(parsed) for parsed in _parse_many(jobs)])
 
@@ -116,7 +116,7 @@ def _parse_many_packed(jobs: list[tuple[Path | str, Path, Site, int]]) -> bytes:
 def parse_files(files: Sequence[Path | str], *, root: Path, site: Site, max_file_size: int,
                 workers: int | None = None) -> list[Parsed]:
     """``content.load_article`` for each file, in order."""
-    from feedkit.content import unpack_parsed
+    from feedkit.load.articles import unpack_parsed
 
     jobs = [(file, root, site, max_file_size) for file in files]
     count = _pool_size(workers, len(jobs), PARSE_PARALLEL_FROM)

@@ -1,5 +1,5 @@
 """The build job: load (through the cache), choose, render only the bodies the feeds include,
-write. Called by ``pipeline.build``; no flag parsing or printing here.
+write. Called by ``jobs.build``; no flag parsing or printing here.
 
 A build whose inputs have not changed since the last one (the same files with the same sizes
 and modification times, the same settings, templates and feedkit, no scheduled article come
@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from feedkit.assets import read_template
 from feedkit.cache import (
     Cache,
     decode_problem,
@@ -27,10 +26,11 @@ from feedkit.cache import (
     parse_key,
 )
 from feedkit.config import Config
-from feedkit.discovery import scan
+from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import FeedkitError, Problem, warning
+from feedkit.load.discovery import scan
 from feedkit.model import Article, Status
-from feedkit.output import OutputFolder, WriteResult
+from feedkit.render.templates import read_template
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +158,8 @@ def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int
 
 def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
            xsl: bytes) -> tuple[BuildReport, datetime | None]:
-    from feedkit.content import load_articles
-    from feedkit.feeds import plan_feeds, render_feeds, shared_tag_feeds
+    from feedkit.load.articles import load_articles
+    from feedkit.render.feeds import plan_feeds, render_feeds, shared_tag_feeds
     from feedkit.selection import count_statuses, publishable
 
     result = load_articles(config.content_dir, site=config.site,
@@ -201,8 +201,8 @@ def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: 
 def _prepare_bodies(articles: list[Article], cache: Cache) -> None:
     """Fill this process's rendered-body memory from the cache, rendering (in parallel when
     there are many) only what the cache lacks."""
-    from feedkit.html import remember_at_least, remember_rendered
-    from feedkit.workers import render_bodies
+    from feedkit.pool import render_bodies
+    from feedkit.render.bodies import remember_at_least, remember_rendered
 
     remember_at_least(len(articles))
     missing = []

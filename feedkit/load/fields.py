@@ -9,7 +9,6 @@ call to action's), in ``urls``; problems are collected, never raised.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -17,11 +16,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TypeVar
 
-from feedkit import urls
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import Problem, error, warning
-from feedkit.html import plain_text
+from feedkit.load import urls
 from feedkit.model import Author, CallToAction, Image
+from feedkit.text import plain_text, slugify
 
 # canonical field -> the keys real blogs use for it, first match wins (compared case-insensitively)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -74,18 +73,6 @@ TITLE_WARN, TITLE_MAX = 200, 500
 
 _DATE_IN_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_](.+)$")
 _DATE_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=/|$)")
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    """A URL- and file-safe slug: letters, digits, ``-`` and ``_`` (Unicode letters kept).
-
-    >>> slugify("  Hello, Wörld! ../etc/passwd ")
-    'hello-wörld-etc-passwd'
-    """
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE)
-    text = re.sub(r"-{2,}", "-", text).strip("-_")
-    return text[:limit].rstrip("-_")
 
 
 @dataclass(slots=True)
