@@ -118,13 +118,13 @@ def render_digest_in_process(size: int) -> tuple[float, float]:
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from feedkit import config
+from feedkit import settings as config
 from feedkit.load.articles import load_articles
 from feedkit.selection import Window, in_window
 import feedkit.render.email as d
 c = config.load(Path({str(corpus(size) / 'feedkit.toml')!r}), env={{}})
 w = Window(datetime(2020, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
-arts = in_window(load_articles(c.content_dir, site=c.site).articles, w, w.until)[:50]
+arts = in_window(load_articles(c.content.dir, site=c.site).articles, w, w.until)[:50]
 d.render_digest(c.site, arts, window=w, options=d.DigestOptions())
 times = []
 for _ in range(5):

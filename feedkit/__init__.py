@@ -5,7 +5,7 @@ The library is usable without the command line::
     from pathlib import Path
     import feedkit
 
-    report = feedkit.build(feedkit.config.load(Path("feedkit.toml")))
+    report = feedkit.build(feedkit.settings.load(Path("feedkit.toml")))
 
 Names are imported on first use, so ``import feedkit`` stays fast for the command line.
 """
@@ -16,8 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from feedkit import config
-    from feedkit.config import Config
+    from feedkit import settings
     from feedkit.errors import (
         ConfigError,
         ContentError,
@@ -34,10 +33,11 @@ if TYPE_CHECKING:
     from feedkit.jobs.digest_job import DigestReport, DigestRequest
     from feedkit.load.articles import LoadResult, load_article, load_articles, parse_article
     from feedkit.model import Article, Author, CallToAction, Image, Site, Status
+    from feedkit.settings import Settings
 
 _WHERE = {
-    "config": "feedkit.config",
-    "Config": "feedkit.config",
+    "settings": "feedkit.settings",
+    "Settings": "feedkit.settings",
     "LoadResult": "feedkit.load.articles",
     "load_article": "feedkit.load.articles",
     "load_articles": "feedkit.load.articles",
@@ -72,7 +72,6 @@ __all__ = [
     "BuildReport",
     "CallToAction",
     "CheckReport",
-    "Config",
     "ConfigError",
     "ContentError",
     "DigestReport",
@@ -85,16 +84,17 @@ __all__ = [
     "OutputError",
     "Problem",
     "RenderError",
+    "Settings",
     "Site",
     "Status",
     "UsageError",
     "build",
     "check",
-    "config",
     "digest",
     "load_article",
     "load_articles",
     "parse_article",
+    "settings",
 ]
 __version__ = "0.1.0"
 
@@ -103,7 +103,7 @@ def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'feedkit' has no attribute {name!r}")
     module = importlib.import_module(_WHERE[name])
-    value = module if name == "config" else getattr(module, name)
+    value = module if name == "settings" else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from feedkit.errors import Problem, Severity
 
 if TYPE_CHECKING:
-    from feedkit.config import Config
+    from feedkit.settings import Settings
 from feedkit.model import Article, Author, BodyFormat, CallToAction, Image
 
 log = logging.getLogger(__name__)
@@ -46,20 +46,12 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
 
 
-CACHE_NAME = "cache.db"
-
-
-def cache_path(config: Config) -> Path:
-    """``.feedkit/cache.db``, beside the digest state file."""
-    return config.path("digest.state").parent / CACHE_NAME
-
-
-def parse_key(config: Config) -> str:
+def parse_key(config: Settings) -> str:
     """What shapes a parse result or a rendered body besides the file itself."""
     from feedkit import __version__
 
-    return fingerprint(__version__, config.site.url, config.site.timezone, config.max_file_size,
-                       config.content_dir, _library_versions())
+    return fingerprint(__version__, config.site.url, config.site.timezone,
+                       config.content.max_file_size, config.content.dir, _library_versions())
 
 
 def _library_versions() -> str:
@@ -81,12 +73,12 @@ def _library_versions() -> str:
 
 
 @contextmanager
-def open_cache(config: Config, *, enabled: bool = True) -> Iterator[Cache]:
+def open_cache(config: Settings, *, enabled: bool = True) -> Iterator[Cache]:
     """The site's cache (or one that caches nothing when not ``enabled``)."""
     if not enabled:
         yield Cache.disabled()
         return
-    with Cache.open(cache_path(config), parse_key(config)) as cache:
+    with Cache.open(config.build.cache, parse_key(config)) as cache:
         yield cache
 
 

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 import click
 
-from feedkit import config as config_module
 from feedkit import jobs
-from feedkit.config import Config
+from feedkit import settings as settings_module
 from feedkit.deliver.output import WriteResult
 from feedkit.errors import FeedkitError
 from feedkit.model import Status
+from feedkit.settings import Settings
 from feedkit.terminal import (
     display_path,
     is_quiet,
@@ -54,12 +54,12 @@ def site_options(func: F) -> F:
     return func
 
 
-def load_config(config_path: Path | None, content_dir: Path | None, **overrides: str) -> Config:
+def load_config(config_path: Path | None, content_dir: Path | None, **overrides: str) -> Settings:
     """flags > FEEDKIT_* env > feedkit.toml > defaults (``overrides`` keyed like "build.output")."""
     settings: dict[str, object] = dict(overrides)
     if content_dir is not None:
         settings["content.dir"] = str(content_dir)
-    return config_module.load(config_path, overrides=settings)
+    return settings_module.load(config_path, overrides=settings)
 
 
 class FeedkitFailure(click.ClickException):
@@ -371,11 +371,11 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
         raise UsageError('the title is empty (write it like feedkit new "Your title")')
     published, date_only = scaffold.article_date(date_spec, now=jobs.utc_now(),
                                                  zone=config.site.timezone)
-    found = scaffold.survey(config.content_dir)
+    found = scaffold.survey(config.content.dir)
     schema = schema or found.schema
     text = scaffold.render_article(title, schema=schema, published=published,
                                    date_only=date_only, draft=draft)
-    path = scaffold.create_article(config.content_dir, text, slug=scaffold.article_slug(title),
+    path = scaffold.create_article(config.content.dir, text, slug=scaffold.article_slug(title),
                                    taken=found.slugs)
     click.echo(display_path(path))  # the result itself: printed even with -q, for scripts
     hero = "heroImage" if schema == "publish_date" else "mainImage"

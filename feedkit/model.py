@@ -195,19 +195,6 @@ def _render_html(article: Article) -> str:
     return render_article_body(article)
 
 
-@dataclass(frozen=True, slots=True)
-class FeedOptions:
-    """How feeds are rendered (the ``[feed]`` settings)."""
-
-    content: str = "full"  # "full": the whole body; "summary": the description only
-    limit: int = 50  # newest N items in the site feeds; 0 means all
-    tag_limit: int = 10  # newest N items in each tag feed; 0 means all
-    id_base: str = ""  # tagging authority of tag: URIs; "" means the host of site.url
-    id_scheme: str = "tag"  # "tag": tag:{id_base},{date}:{slug}; "url": the article URL
-    icon: str | None = None
-    logo: str | None = None
-
-
 SortKey = Callable[[Article], tuple[float, str, str]]
 
 

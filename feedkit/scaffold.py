@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from feedkit.config import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting, check_site_url
 from feedkit.dates import DateError, parse_date
 from feedkit.deliver.output import WriteResult, create_exclusive, write_atomic
 from feedkit.errors import ConfigError, OutputError, UsageError
+from feedkit.settings import CONFIG_NAME, SETTINGS, SETTINGS_BY_KEY, Setting, check_site_url
 from feedkit.text import slugify
 
 # the two house front-matter schemas, named by their publish-date key

@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from feedkit import jobs
-from feedkit.config import Config
 from feedkit.errors import FeedkitError, UsageError
+from feedkit.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Snapshot:
     """One build as served: its folder, the feeds in it and what ``check`` found."""
 
     generation: int
-    config: Config
+    config: Settings
     folder: Path
     feeds: tuple[str, ...]
     problems: tuple[str, ...]
@@ -66,7 +66,7 @@ class Preview:
     >>> preview.start(); print(preview.url); preview.stop()  # doctest: +SKIP
     """
 
-    def __init__(self, load: Callable[[], Config], *, host: str = "127.0.0.1",
+    def __init__(self, load: Callable[[], Settings], *, host: str = "127.0.0.1",
                  port: int = 8000, clock: Callable[[], datetime] = jobs.utc_now) -> None:
         self._load = load
         self._host = host
@@ -189,17 +189,18 @@ class Preview:
             if self._folder is not None:
                 shutil.rmtree(self._folder, ignore_errors=True)
 
-    def _build(self, config: Config, generation: int) -> Snapshot:
+    def _build(self, config: Settings, generation: int) -> Snapshot:
         assert self._folder is not None
         folder = self._folder / f"build-{generation}"
         now = self._clock()
-        report = jobs.build(replace(config, output_dir=folder), now=now, use_cache=False)
+        in_folder = replace(config, build=replace(config.build, output=folder))
+        report = jobs.build(in_folder, now=now, use_cache=False)
         tags = sorted(p for p in report.files if p.startswith("tags/"))
         feeds = tuple(p for p in SITE_FEEDS if p in report.files) + tuple(tags)
         problems = jobs.check(config, now=now).problems
         return Snapshot(generation, config, folder, feeds, tuple(str(p) for p in problems))
 
-    def _watch(self, config: Config) -> None:
+    def _watch(self, config: Settings) -> None:
         try:
             self._watch_until_stopped(config)
         except Exception as exc:  # inotify limits, permissions: say so on the index page
@@ -212,7 +213,7 @@ class Preview:
         finally:
             self._watching.set()
 
-    def _watch_until_stopped(self, config: Config) -> None:
+    def _watch_until_stopped(self, config: Settings) -> None:
         from watchfiles import Change, watch  # deferred: only serve needs it
 
         watched, catch_up = _Watched.of(config), False
@@ -265,11 +266,11 @@ class _Watched:
     files: tuple[Path, ...]
 
     @classmethod
-    def of(cls, config: Config) -> _Watched:
-        folders = [config.content_dir.resolve()]
-        if str(config.get("digest.templates")):
-            folders.append(config.path("digest.templates").resolve())
-        files = [config.config_path.resolve()] if config.config_path is not None else []
+    def of(cls, config: Settings) -> _Watched:
+        folders = [config.content.dir.resolve()]
+        if config.digest.templates is not None:
+            folders.append(config.digest.templates.resolve())
+        files = [config.source.resolve()] if config.source is not None else []
         return cls(tuple(folders), tuple(files))
 
     @property

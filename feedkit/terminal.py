@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from feedkit.config import Config
 from feedkit.errors import Problem
+from feedkit.settings import Settings
 
 
 @contextmanager
@@ -68,11 +68,11 @@ def show_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             + "  " + row[-1])
 
 
-def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Config) -> None:
+def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Settings) -> None:
     """One line per problem on stderr; article paths shown as the user would open them."""
     for problem in problems:
         if problem.path is not None and not problem.path.is_absolute():
-            problem = replace(problem, path=Path(display_path(config.content_dir / problem.path)))
+            problem = replace(problem, path=Path(display_path(config.content.dir / problem.path)))
         elif problem.path is not None:
             problem = replace(problem, path=Path(display_path(problem.path)))
         click.echo(str(problem), err=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from feedkit.cli import cli
-from feedkit.config import SETTINGS, Setting
+from feedkit.settings import SETTINGS, Setting
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "docs" / "cli.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from factories import NOW
 
-from feedkit import config, jobs
+from feedkit import jobs, settings
 from feedkit.jobs.build_job import BuildReport
 
 FIXTURE_SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
@@ -22,7 +22,7 @@ def copy_site(name: str, dest: Path) -> Path:
 
 def build_site(root: Path, **kw: object) -> BuildReport:
     """Build the site in ``root`` (its feedkit.toml) at the fixed test ``now``."""
-    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
+    cfg = settings.load(root / "feedkit.toml", env={}, cwd=root)
     return jobs.build(cfg, now=NOW, **kw)  # type: ignore[arg-type]
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from factories import NOW, SITE_URL
 
-from feedkit import config, jobs
-from feedkit.cache import cache_path
+from feedkit import jobs, settings
 from feedkit.deliver.output import WriteResult
 from feedkit.jobs.build_job import BuildReport
 
@@ -24,7 +23,7 @@ def post(title: str, date: str = "2025-01-01", tag: str = "news") -> str:
 
 
 def build(root: Path, **kw: object) -> BuildReport:
-    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
+    cfg = settings.load(root / "feedkit.toml", env={}, cwd=root)
     return jobs.build(cfg, now=kw.pop("now", NOW), **kw)  # type: ignore[arg-type]
 
 
@@ -131,8 +130,8 @@ def test_a_deleted_or_edited_output_is_written_again(site: Path) -> None:
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(site: Path) -> None:
-    cfg = config.load(site / "feedkit.toml", env={}, cwd=site)
-    db = cache_path(cfg)
+    cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+    db = cfg.build.cache
     db.write_bytes(b"this is not a database" * 100)
     report = build(site)
     assert not report.unchanged_inputs and items(site) == ["Beta", "Alpha"]
@@ -151,22 +150,22 @@ def test_problems_are_reported_the_same_from_the_cache(make_site_dir) -> None:
 def test_no_cache_neither_reads_nor_writes_the_cache(make_site_dir) -> None:
     root = make_site_dir({"a.md": post("Alpha")})
     build(root, use_cache=False)
-    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
-    assert not cache_path(cfg).exists()
+    cfg = settings.load(root / "feedkit.toml", env={}, cwd=root)
+    assert not cfg.build.cache.exists()
 
 
 def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
     from feedkit.cache import Cache, fingerprint
     from feedkit.load.articles import load_articles
 
-    cfg = config.load(site / "feedkit.toml", env={}, cwd=site)
-    fresh = load_articles(cfg.content_dir, site=cfg.site)
+    cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+    fresh = load_articles(cfg.content.dir, site=cfg.site)
     path = site / "probe.db"
     with Cache.open(path, fingerprint("probe")) as cache:
-        load_articles(cfg.content_dir, site=cfg.site, cache=cache)
+        load_articles(cfg.content.dir, site=cfg.site, cache=cache)
     time.sleep(0)
     with Cache.open(path, fingerprint("probe")) as cache:
-        cached = load_articles(cfg.content_dir, site=cfg.site, cache=cache)
+        cached = load_articles(cfg.content.dir, site=cfg.site, cache=cache)
     assert cached.articles == fresh.articles
     assert [a.content_html() for a in cached.articles] == \
         [a.content_html() for a in fresh.articles]

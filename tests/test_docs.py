@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import feedkit
 from feedkit.cli import cli
-from feedkit.config import SETTINGS
+from feedkit.settings import SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

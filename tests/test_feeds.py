@@ -13,7 +13,7 @@ from factories import NOW, SITE_URL, make_article, make_site
 from feedtools import build_site, copy_site, read_outputs
 from lxml import etree
 
-from feedkit.model import Author, CallToAction, FeedOptions, Image
+from feedkit.model import Author, CallToAction, Image
 from feedkit.render.feeds import (
     EPOCH,
     Feed,
@@ -26,6 +26,7 @@ from feedkit.render.feeds import (
     render_rss,
     tag_slug,
 )
+from feedkit.settings import FeedSettings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SEED_ORDER = ["003_dddd", "001_bbbb", "000_aaaa", "002_cccc"]
@@ -155,9 +156,9 @@ def test_two_builds_are_byte_identical_and_the_second_writes_nothing(tmp_path: P
 def test_build_time_never_appears_in_output(tmp_path: Path) -> None:
     root = copy_site("seedlike", tmp_path)
     cfg_now = datetime(2031, 7, 9, 13, 37, tzinfo=UTC)
-    from feedkit import config, jobs
+    from feedkit import jobs, settings
 
-    report = jobs.build(config.load(root / "feedkit.toml", env={}), now=cfg_now)
+    report = jobs.build(settings.load(root / "feedkit.toml", env={}), now=cfg_now)
     for data in read_outputs(report.output_dir).values():
         assert b"2031" not in data
 
@@ -183,7 +184,7 @@ def test_host_timezone_does_not_shift_dates(tmp_path: Path, monkeypatch) -> None
 def test_tag_ids_survive_https_move_trailing_slash_and_new_domain() -> None:
     article = make_article(slug="launch", url="https://news.example.org/launch/")
     moved = make_article(slug="launch", url="http://www.other.example/blog/launch")
-    options = FeedOptions(id_base="news.example.org")
+    options = FeedSettings(id_base="news.example.org")
     site_a = make_site(url="https://news.example.org/")
     site_b = make_site(url="http://www.other.example/blog/")
     assert article_id(article, site_a, options) == article_id(moved, site_b, options)
@@ -191,22 +192,22 @@ def test_tag_ids_survive_https_move_trailing_slash_and_new_domain() -> None:
 
 def test_explicit_id_wins_and_url_scheme_uses_the_link() -> None:
     site = make_site()
-    assert article_id(make_article(id="urn:uuid:1234"), site, FeedOptions()) == "urn:uuid:1234"
+    assert article_id(make_article(id="urn:uuid:1234"), site, FeedSettings()) == "urn:uuid:1234"
     article = make_article()
-    assert article_id(article, site, FeedOptions(id_scheme="url")) == article.url
+    assert article_id(article, site, FeedSettings(id_scheme="url")) == article.url
 
 
 def test_url_ids_are_permalinks_in_rss() -> None:
     site = make_site()
     feed = Feed("feed.xml", "T", (make_article(),))
-    root = etree.fromstring(render_rss(site, feed, FeedOptions(id_scheme="url")))
+    root = etree.fromstring(render_rss(site, feed, FeedSettings(id_scheme="url")))
     assert root.find("channel/item/guid").get("isPermaLink") == "true"
 
 
 def test_tag_id_uses_publish_date_in_site_timezone() -> None:
     site = make_site(timezone=timezone(timedelta(hours=10)))
     late = make_article(published=datetime(2025, 2, 4, 20, 0, tzinfo=UTC))  # 06:00 next day +10
-    assert article_id(late, site, FeedOptions()).startswith("tag:news.example.org,2025-02-05:")
+    assert article_id(late, site, FeedSettings()).startswith("tag:news.example.org,2025-02-05:")
 
 
 # -- content of items -----------------------------------------------------------------------------
@@ -215,24 +216,24 @@ def test_tag_id_uses_publish_date_in_site_timezone() -> None:
 def test_item_html_starts_with_hero_and_ends_with_linked_cta() -> None:
     article = make_article(hero_image=Image("https://img.example.org/h.jpg", 'A "hero"'),
                            cta=CallToAction("Join <us>", "https://example.org/join"))
-    html = item_html(article, FeedOptions())
+    html = item_html(article, FeedSettings())
     assert html.startswith('<p><img src="https://img.example.org/h.jpg" alt="A &quot;hero&quot;">')
     assert html.endswith('<p><a href="https://example.org/join">Join &lt;us&gt;</a></p>')
 
 
 def test_summary_mode_leaves_the_body_out() -> None:
     article = make_article(body="SECRET BODY", description="Short.")
-    html = item_html(article, FeedOptions(content="summary"))
+    html = item_html(article, FeedSettings(content="summary"))
     assert "SECRET BODY" not in html and "Short." in html
     feed = Feed("feed.xml", "T", (article,))
-    assert b"SECRET BODY" not in render_rss(make_site(), feed, FeedOptions(content="summary"))
+    assert b"SECRET BODY" not in render_rss(make_site(), feed, FeedSettings(content="summary"))
 
 
 def test_control_characters_and_cdata_end_in_titles_keep_xml_valid() -> None:
     article = make_article(title="A ]]> B & C <= D")
     feed = Feed("feed.xml", "Site \x01 title", (article,))
     for render in (render_rss, render_atom):
-        data = render(make_site(), feed, FeedOptions())
+        data = render(make_site(), feed, FeedSettings())
         entry = parse(data).entries[0]
         assert entry.title == "A ]]> B & C <= D"
         assert b"&amp;amp;" not in data
@@ -242,7 +243,7 @@ def test_authors_fall_back_to_the_site_author() -> None:
     site = make_site(author="Site Author", author_email="desk@example.org")
     feed = Feed("atom.xml", "T", (make_article(), make_article(
         slug="b", authors=(Author("Ann", "ann@example.org"),))))
-    d = parse(render_atom(site, feed, FeedOptions()))
+    d = parse(render_atom(site, feed, FeedSettings()))
     assert [e.author_detail.name for e in d.entries] == ["Site Author", "Ann"]
     assert d.entries[1].author_detail.email == "ann@example.org"
 
@@ -250,11 +251,11 @@ def test_authors_fall_back_to_the_site_author() -> None:
 def test_icon_and_logo_are_absolute() -> None:
     site = make_site()
     feed = Feed("atom.xml", "T", ())
-    root = etree.fromstring(render_atom(site, feed, FeedOptions(icon="/favicon.png",
+    root = etree.fromstring(render_atom(site, feed, FeedSettings(icon="/favicon.png",
                                                                 logo="logo.png")))
     assert root.findtext(f"{ATOM}icon") == f"{SITE_URL}favicon.png"
     assert root.findtext(f"{ATOM}logo") == f"{SITE_URL}logo.png"
-    doc = json.loads(render_json(site, Feed("feed.json", "T", ()), FeedOptions(logo="l.png")))
+    doc = json.loads(render_json(site, Feed("feed.json", "T", ()), FeedSettings(logo="l.png")))
     assert doc["icon"] == f"{SITE_URL}l.png"
 
 
@@ -262,7 +263,7 @@ def test_icon_and_logo_are_absolute() -> None:
 
 
 def test_empty_site_writes_valid_empty_feeds() -> None:
-    files = render_feeds(make_site(), [], FeedOptions())
+    files = render_feeds(make_site(), [], FeedSettings())
     assert sorted(files) == ["atom.xml", "feed.json", "feed.xml"]
     for name in ("feed.xml", "atom.xml"):
         assert parse(files[name]).entries == []
@@ -272,9 +273,9 @@ def test_empty_site_writes_valid_empty_feeds() -> None:
 
 def test_limit_keeps_the_newest_and_zero_means_all() -> None:
     articles = [make_article(slug=f"a{i}", published=NOW - timedelta(days=i)) for i in range(5)]
-    assert [a.slug for a in plan_feeds(make_site(), articles, FeedOptions(limit=2))[0].articles] \
+    assert [a.slug for a in plan_feeds(make_site(), articles, FeedSettings(limit=2))[0].articles] \
         == ["a0", "a1"]
-    assert len(plan_feeds(make_site(), articles, FeedOptions(limit=0))[0].articles) == 5
+    assert len(plan_feeds(make_site(), articles, FeedSettings(limit=0))[0].articles) == 5
 
 
 @pytest.mark.parametrize("tag", ["../../etc/passwd", "..", "a/b\\c", "<script>", "",
@@ -288,7 +289,7 @@ def test_tag_slugs_are_safe_file_names(tag: str) -> None:
 def test_each_tag_gets_rss_and_atom_feeds() -> None:
     a = make_article(slug="a", tags=("Python", "Web Dev"))
     b = make_article(slug="b", tags=("python",), published=NOW - timedelta(days=1))
-    files = render_feeds(make_site(), [a, b], FeedOptions())
+    files = render_feeds(make_site(), [a, b], FeedSettings())
     assert {"tags/python/feed.xml", "tags/python/atom.xml", "tags/web-dev/feed.xml"} <= set(files)
     assert len(parse(files["tags/python/feed.xml"]).entries) == 2
     tag_feed = etree.fromstring(files["tags/python/atom.xml"])
@@ -333,31 +334,31 @@ def test_json_feed_of_every_shape_matches_the_schema() -> None:
                      updated=datetime(2025, 3, 1, tzinfo=UTC)),
         make_article(slug="plain", body=""),
     ]
-    files = render_feeds(site, articles, FeedOptions(icon="i.png", logo="l.png"))
+    files = render_feeds(site, articles, FeedSettings(icon="i.png", logo="l.png"))
     assert _json_feed_errors(files["feed.json"]) == []
-    assert _json_feed_errors(render_feeds(site, [], FeedOptions())["feed.json"]) == []
+    assert _json_feed_errors(render_feeds(site, [], FeedSettings())["feed.json"]) == []
 
 
 def test_non_ascii_tag_feed_urls_are_percent_encoded() -> None:
-    files = render_feeds(make_site(), [make_article(tags=("Café",))], FeedOptions())
+    files = render_feeds(make_site(), [make_article(tags=("Café",))], FeedSettings())
     root = etree.fromstring(files["tags/café/atom.xml"])
     assert root.findtext(f"{ATOM}id") == f"{SITE_URL}tags/caf%C3%A9/atom.xml"
 
 
 def test_atom_entries_always_have_an_author() -> None:
     feed = Feed("atom.xml", "T", (make_article(),))
-    root = etree.fromstring(render_atom(make_site(title="The Site"), feed, FeedOptions()))
+    root = etree.fromstring(render_atom(make_site(title="The Site"), feed, FeedSettings()))
     assert root.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "The Site"
 
 
 def test_empty_content_is_left_out_rather_than_blank() -> None:
     feed = Feed("atom.xml", "T", (make_article(body="", description=""),))
-    data = render_atom(make_site(), feed, FeedOptions(content="summary"))
+    data = render_atom(make_site(), feed, FeedSettings(content="summary"))
     assert b"<content" not in data
 
 
 def test_two_tags_with_one_slug_list_the_article_once() -> None:
-    feeds = plan_feeds(make_site(), [make_article(tags=("C++", "C"))], FeedOptions())
+    feeds = plan_feeds(make_site(), [make_article(tags=("C++", "C"))], FeedSettings())
     assert [(f.path, len(f.articles)) for f in feeds] == [("feed.xml", 1),
                                                           ("tags/c/feed.xml", 1)]
 
@@ -365,10 +366,10 @@ def test_two_tags_with_one_slug_list_the_article_once() -> None:
 def test_tag_feeds_keep_their_own_limit() -> None:
     articles = [make_article(slug=f"a{i}", tags=("t",), published=NOW - timedelta(days=i))
                 for i in range(15)]
-    feeds = plan_feeds(make_site(), articles, FeedOptions(limit=0, tag_limit=3))
+    feeds = plan_feeds(make_site(), articles, FeedSettings(limit=0, tag_limit=3))
     assert [len(f.articles) for f in feeds] == [15, 3]
     assert [a.slug for a in feeds[1].articles] == ["a0", "a1", "a2"]
-    assert len(plan_feeds(make_site(), articles, FeedOptions(tag_limit=0))[1].articles) == 15
+    assert len(plan_feeds(make_site(), articles, FeedSettings(tag_limit=0))[1].articles) == 15
 
 
 def test_distinct_tags_sharing_a_feed_are_named() -> None:

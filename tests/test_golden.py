@@ -14,14 +14,14 @@ from pathlib import Path
 from factories import NOW
 from feedtools import read_outputs
 
-from feedkit import config, jobs
+from feedkit import jobs, settings
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "content"
 
 
 def test_bundled_content_builds_to_the_golden_files(tmp_path: Path) -> None:
-    cfg = config.load(REPO / "feedkit.toml", env={},
+    cfg = settings.load(REPO / "feedkit.toml", env={},
                       overrides={"build.output": str(tmp_path / "public")})
     report = jobs.build(cfg, now=NOW, use_cache=False)  # never write into the checkout
     assert report.problems == ()

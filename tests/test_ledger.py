@@ -28,7 +28,7 @@ from mailtools import smtp_server
 
 import feedkit.deliver.ledger
 import feedkit.jobs.digest_job
-from feedkit import config, jobs
+from feedkit import jobs
 from feedkit.deliver.ledger import APPLICATION_ID, SCHEMA_VERSION, Entry, Ledger
 from feedkit.errors import LedgerError, MailError
 from feedkit.jobs.digest_job import DigestRequest
@@ -36,6 +36,8 @@ from feedkit.load.articles import LoadResult
 from feedkit.model import Article, Status, TextBody
 from feedkit.render.email import Digest, digest_id
 from feedkit.render.feeds import article_id
+from feedkit.settings import Settings
+from feedkit.settings import load as load_settings
 
 T0 = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -300,23 +302,23 @@ from = "News <news@example.org>"
 ARTICLE = "---\ntitle: {title}\npublish_date: {date}\ndescription: About {title}.\n---\nBody.\n"
 
 
-def _site(make_site_dir, articles: dict[str, str], toml: str = SITE_TOML) -> config.Config:
+def _site(make_site_dir, articles: dict[str, str], toml: str = SITE_TOML) -> Settings:
     files = {f"{slug}.md": ARTICLE.format(title=slug.title(), date=date)
              for slug, date in articles.items()}
     root = make_site_dir(files, toml=toml)
-    return config.load(root / "feedkit.toml", env={}, cwd=root)
+    return load_settings(root / "feedkit.toml", env={}, cwd=root)
 
 
 def test_a_second_run_fails_fast_while_another_process_holds_the_lock(
         make_site_dir, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10"})
-    state = cfg.path("digest.state")
+    state = cfg.digest.state
     quick_lock_timeout(monkeypatch)
     with lock_held_by_another_process(state):
         with pytest.raises(LedgerError) as caught:
             jobs.digest(cfg, DigestRequest(since="last", mark_sent=True), now=T0)
         assert str(caught.value) == f"{state}: {LOCKED}"
-        assert not (cfg.root / "public").exists()  # nothing rendered, written or sent
+        assert not (cfg.source.parent / "public").exists()  # nothing rendered, written or sent
         # a dry run only reads: it still works while the other run holds the lock
         report = jobs.digest(cfg, DigestRequest(since="last", dry_run=True), now=T0)
         assert [a.slug for a in report.articles] == ["one"]
@@ -326,7 +328,7 @@ def test_a_second_run_fails_fast_while_another_process_holds_the_lock(
 # -- what --since last chooses ----------------------------------------------------------------
 
 
-def _last(cfg: config.Config, now: datetime, **kw: object):
+def _last(cfg: Settings, now: datetime, **kw: object):
     request = DigestRequest(since="last", mark_sent=True, **kw)  # type: ignore[arg-type]
     return jobs.digest(cfg, request, now=now)
 
@@ -339,29 +341,29 @@ def test_first_run_uses_first_run_since_and_sets_the_horizon(make_site_dir) -> N
     assert report.window.until == T0
     assert [a.slug for a in report.articles] == ["second", "first"]
     assert report.recorded
-    with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
         assert ledger.horizon() == datetime(2025, 2, 1, tzinfo=BERLIN)
 
 
 def test_second_run_with_nothing_new_writes_nothing(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"first": "2025-02-10"})
     assert _last(cfg, T0).exit_code == 0
-    out = cfg.path("digest.output")
+    out = cfg.digest.output
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     stamps = {p: p.stat().st_mtime_ns for p in before}
-    state_bytes = cfg.path("digest.state").read_bytes()
+    state_bytes = cfg.digest.state.read_bytes()
     again = _last(cfg, T0 + timedelta(days=1))
     assert again.exit_code == 3 and again.digest is None and not again.recorded
     assert again.files == {}
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert {p: p.stat().st_mtime_ns for p in before} == stamps
-    assert cfg.path("digest.state").read_bytes() == state_bytes
+    assert cfg.digest.state.read_bytes() == state_bytes
 
 
 def test_backdated_article_is_sent_next_time_alone(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"first": "2025-02-10", "second": "2025-02-20"})
     _last(cfg, T0)
-    content = cfg.content_dir
+    content = cfg.content.dir
     (content / "backdated.md").write_text(ARTICLE.format(title="Backdated", date="2025-02-05"),
                                           encoding="utf-8")
     (content / "before-horizon.md").write_text(ARTICLE.format(title="Old", date="2025-01-20"),
@@ -369,10 +371,10 @@ def test_backdated_article_is_sent_next_time_alone(make_site_dir) -> None:
     report = _last(cfg, T0 + timedelta(days=1))
     assert [a.slug for a in report.articles] == ["backdated"]
     assert report.window.since == datetime(2025, 2, 1, tzinfo=BERLIN)  # the horizon
-    text = (cfg.path("digest.output") / "digest.txt").read_text(encoding="utf-8")
+    text = (cfg.digest.output / "digest.txt").read_text(encoding="utf-8")
     assert "Backdated" in text and "First" not in text and "Second" not in text
     assert _last(cfg, T0 + timedelta(days=2)).exit_code == 3
-    assert _digests_per_article(cfg.path("digest.state")) == Counter(
+    assert _digests_per_article(cfg.digest.state) == Counter(
         {article_id(a, cfg.site, cfg.feed): 1 for a in report.articles} | {
             f"tag:news.example.org,2025-02-{day}:{slug}": 1
             for day, slug in (("10", "first"), ("20", "second"))})
@@ -391,9 +393,9 @@ def test_min_items_holds_articles_back_until_enough(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10"})
     held = _last(cfg, T0, min_items=2)
     assert held.exit_code == 3 and [a.slug for a in held.articles] == ["one"]
-    assert not cfg.path("digest.state").exists() or \
-        _digests_per_article(cfg.path("digest.state")) == Counter()
-    (cfg.content_dir / "two.md").write_text(ARTICLE.format(title="Two", date="2025-02-11"),
+    assert not cfg.digest.state.exists() or \
+        _digests_per_article(cfg.digest.state) == Counter()
+    (cfg.content.dir / "two.md").write_text(ARTICLE.format(title="Two", date="2025-02-11"),
                                             encoding="utf-8")
     sent = _last(cfg, T0 + timedelta(days=1), min_items=2)
     assert [a.slug for a in sent.articles] == ["two", "one"]
@@ -405,23 +407,23 @@ def test_dry_run_never_records_or_writes(make_site_dir) -> None:
                              now=T0)
     assert report.exit_code == 0 and report.dry_run and report.digest is not None
     assert not report.recorded and report.files == {}
-    assert not cfg.path("digest.state").exists()
-    assert not cfg.path("digest.output").exists()
+    assert not cfg.digest.state.exists()
+    assert not cfg.digest.output.exists()
     # with a state file: it is read, not changed
     _last(cfg, T0)
-    (cfg.content_dir / "two.md").write_text(ARTICLE.format(title="Two", date="2025-02-11"),
+    (cfg.content.dir / "two.md").write_text(ARTICLE.format(title="Two", date="2025-02-11"),
                                             encoding="utf-8")
-    state = cfg.path("digest.state").read_bytes()
+    state = cfg.digest.state.read_bytes()
     dry = jobs.digest(cfg, DigestRequest(since="last", dry_run=True, mark_sent=True),
                           now=T0 + timedelta(days=1))
     assert [a.slug for a in dry.articles] == ["two"]
-    assert cfg.path("digest.state").read_bytes() == state
+    assert cfg.digest.state.read_bytes() == state
 
 
 def test_explicit_window_skips_articles_already_sent(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10", "two": "2025-02-12"})
     _last(cfg, T0)
-    (cfg.content_dir / "three.md").write_text(ARTICLE.format(title="Three", date="2025-02-11"),
+    (cfg.content.dir / "three.md").write_text(ARTICLE.format(title="Three", date="2025-02-11"),
                                               encoding="utf-8")
     report = jobs.digest(cfg, DigestRequest(since="2025-02-01", until="2025-03-01"),
                              now=T0 + timedelta(days=1))
@@ -431,7 +433,7 @@ def test_explicit_window_skips_articles_already_sent(make_site_dir) -> None:
 def test_updated_section_lists_an_update_once_with_since_last(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-05"},
                 toml=SITE_TOML + "include_updated = true\n")
-    content = cfg.content_dir
+    content = cfg.content.dir
 
     def write(slug: str, date: str, updated: str | None = None) -> None:
         extra = f"updated: {updated}\n" if updated else ""
@@ -473,14 +475,14 @@ def test_death_after_sending_records_nothing_and_the_next_run_resends(
             with pytest.raises(Killed):
                 jobs.digest(cfg, request, now=T0)
         assert len(server.sink.received) == 1  # the server accepted it...
-        with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
+        with Ledger.open(cfg.digest.state, create=False) as ledger:
             assert ledger.digests() == [] and ledger.sent_ids() == set()  # ...but not recorded
         again = jobs.digest(cfg, request, now=T0 + timedelta(hours=1))
         assert again.recorded and [a.slug for a in again.articles] == ["two", "one"]
         assert len(server.sink.received) == 2
     first, second = (r.message["Message-ID"] for r in server.sink.received)
     assert first == second == again.digest.message_id  # type: ignore[union-attr]
-    with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
         assert [d["message_id"] for d in ledger.digests()] == [first]
         assert ledger.digests()[0]["recipients"] == 1 and ledger.digests()[0]["mode"] == "send"
 
@@ -489,7 +491,8 @@ KILLER = textwrap.dedent("""
     import os, signal, sys
     from datetime import datetime
     from pathlib import Path
-    from feedkit import config, jobs
+    from feedkit import jobs
+    from feedkit.settings import load as load_settings
     from feedkit.deliver.ledger import Ledger
     from feedkit.jobs.digest_job import DigestRequest
 
@@ -499,7 +502,7 @@ KILLER = textwrap.dedent("""
         os.kill(os.getpid(), signal.SIGKILL)
     Ledger.record = record_then_die
     root = Path(sys.argv[1])
-    cfg = config.load(root / "feedkit.toml", env={}, cwd=root)
+    cfg = load_settings(root / "feedkit.toml", env={}, cwd=root)
     jobs.digest(cfg, DigestRequest(since="last", mark_sent=True),
                     now=datetime.fromisoformat(sys.argv[2]))
 """)
@@ -508,13 +511,14 @@ KILLER = textwrap.dedent("""
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_killed_run_leaves_a_usable_state_file_with_nothing_recorded(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10"})
-    with Ledger.open(cfg.path("digest.state")):
+    with Ledger.open(cfg.digest.state):
         pass
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(cfg.root), T0.isoformat()],
-                          capture_output=True, text=True, timeout=60, check=False, cwd=cfg.root)
+    root = cfg.source.parent
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(root), T0.isoformat()],
+                          capture_output=True, text=True, timeout=60, check=False, cwd=root)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    assert (cfg.path("digest.output") / "digest.eml").is_file()  # it got as far as writing
-    with Ledger.open(cfg.path("digest.state"), create=False) as ledger:  # hot journal undone
+    assert (cfg.digest.output / "digest.eml").is_file()  # it got as far as writing
+    with Ledger.open(cfg.digest.state, create=False) as ledger:  # hot journal undone
         assert ledger.digests() == []
     report = _last(cfg, T0)
     assert report.recorded and [a.slug for a in report.articles] == ["one"]
@@ -528,7 +532,7 @@ def test_failed_send_records_nothing(make_site_dir) -> None:
         with pytest.raises(MailError, match="recipient refused"):
             jobs.digest(cfg, DigestRequest(since="last", send=True,
                                                to=("gone@example.org",)), now=T0)
-    with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
         assert ledger.digests() == []
 
 
@@ -646,7 +650,7 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
     assert edits > 10 and deletions > 10 and undrafts > 3 and backdated_alone > 3
     assert sent_by_run[article_id(make_article(slug="on-the-dot", published=runs[40]),
                                   cfg.site, cfg.feed)] == 41
-    counts = _digests_per_article(cfg.path("digest.state"))
+    counts = _digests_per_article(cfg.digest.state)
     assert set(counts.values()) == {1}  # nothing sent twice
     assert set(counts) == due  # nothing missed, nothing extra
     final = {aid(a) for a in store.values()
@@ -655,14 +659,14 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
     assert not any(i.startswith("tag:news.example.org,2024") for i in counts)
     assert not any(":archive-" in i for i in counts)
     assert len(counts) > 250
-    with Ledger.open(cfg.path("digest.state"), create=False) as ledger:
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
         assert ledger.horizon() == horizon
         assert len(ledger.digests()) == len(set(sent_by_run.values()))
 
 
 def test_a_blank_article_waits_until_it_has_something_to_show(make_site_dir) -> None:
     cfg = _site(make_site_dir, {"ready": "2025-02-27"})
-    stub = cfg.content_dir / "stub.md"
+    stub = cfg.content.dir / "stub.md"
     stub.write_text("---\ntitle: Half written\npublish_date: 2025-02-28\ndescription: ''\n"
                     "heroImage: ''\ncta: ''\n---\n\n", encoding="utf-8")
     first = _last(cfg, T0)

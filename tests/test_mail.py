@@ -16,12 +16,13 @@ import pytest
 from factories import SITE_URL, make_article, make_site
 from mailtools import closed_port, raw_server, smtp_server
 
-from feedkit import config
-from feedkit.deliver.mail import SmtpSettings, build_message, message_bytes, send, valid_address
+from feedkit import settings
+from feedkit.deliver.mail import build_message, message_bytes, send, valid_address
 from feedkit.errors import ConfigError, MailError
 from feedkit.model import CallToAction, Image
 from feedkit.render.email import Digest, DigestOptions, render_digest
 from feedkit.selection import Window
+from feedkit.settings import SmtpSettings
 
 WINDOW = Window(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))
 SENDER = "News <news@example.org>"
@@ -188,7 +189,7 @@ def test_send_delivers_one_copy_per_recipient(digest: Digest) -> None:
     msg = _message(digest, recipients=recipients,
                    unsubscribe_url="https://news.example.org/unsubscribe?u=1")
     with smtp_server() as server:
-        send(msg, recipients, _settings(server.port), None)
+        send(msg, recipients, _settings(server.port))
     got = server.sink.received
     assert [(r.mail_from, r.rcpt_tos) for r in got] == [
         ("news@example.org", ["a@example.org"]), ("news@example.org", ["b@example.org"])]
@@ -205,8 +206,8 @@ def test_send_delivers_one_copy_per_recipient(digest: Digest) -> None:
 @pytest.mark.filterwarnings("ignore:Session.login_data is deprecated:DeprecationWarning")
 def test_send_logs_in_with_the_password(digest: Digest) -> None:
     with smtp_server(credentials=("newsletter", PASSWORD)) as server:
-        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter"),
-             PASSWORD)
+        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter",
+                                                            password=PASSWORD))
     assert server.sink.logins == [(b"newsletter", PASSWORD.encode())]
     assert len(server.sink.received) == 1
     assert PASSWORD.encode() not in server.sink.received[0].data
@@ -215,8 +216,8 @@ def test_send_logs_in_with_the_password(digest: Digest) -> None:
 def test_refused_login_is_one_line_without_the_password(digest: Digest) -> None:
     with smtp_server(credentials=("newsletter", "other")) as server, \
             pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter"),
-             PASSWORD)
+        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter",
+                                                            password=PASSWORD))
     message = str(caught.value)
     assert message == (f"127.0.0.1:{server.port}: login refused for 'newsletter' (535 5.7.8 "
                        "Authentication credentials invalid); check FEEDKIT_SMTP_PASSWORD")
@@ -226,7 +227,7 @@ def test_refused_login_is_one_line_without_the_password(digest: Digest) -> None:
 
 def test_refused_recipient_is_one_line(digest: Digest) -> None:
     with smtp_server(refuse={"gone@example.org"}) as server, pytest.raises(MailError) as caught:
-        send(_message(digest), ["gone@example.org"], _settings(server.port), None)
+        send(_message(digest), ["gone@example.org"], _settings(server.port))
     assert str(caught.value) == (f"127.0.0.1:{server.port}: recipient refused: "
                                  "gone@example.org (550 5.1.1 mailbox unavailable)")
 
@@ -236,7 +237,7 @@ def test_a_refusal_midway_fails_the_send_after_earlier_copies_went_out(digest: D
     # the same Message-ID, which lets the first reader's mailbox drop the duplicate)
     recipients = ["a@example.org", "gone@example.org", "c@example.org"]
     with smtp_server(refuse={"gone@example.org"}) as server, pytest.raises(MailError) as caught:
-        send(_message(digest, recipients=recipients), recipients, _settings(server.port), None)
+        send(_message(digest, recipients=recipients), recipients, _settings(server.port))
     assert "recipient refused: gone@example.org" in str(caught.value)
     assert [r.rcpt_tos for r in server.sink.received] == [["a@example.org"]]
 
@@ -263,7 +264,7 @@ def _nothing_listening() -> Iterator[int]:
                          ids=["nothing listening", "dropped connection"])
 def test_a_connection_failure_is_one_line(digest: Digest, peer) -> None:
     with peer() as port, pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(port), None)
+        send(_message(digest), ["a@example.org"], _settings(port))
     message = str(caught.value)
     assert message.startswith(f"127.0.0.1:{port}: connection failed or dropped: ")
     assert "\n" not in message
@@ -271,14 +272,13 @@ def test_a_connection_failure_is_one_line(digest: Digest, peer) -> None:
 
 def test_silent_server_times_out(digest: Digest) -> None:
     with raw_server(greet=False) as port, pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(port, timeout=0.3), None)
+        send(_message(digest), ["a@example.org"], _settings(port, timeout=0.3))
     assert str(caught.value) == f"127.0.0.1:{port}: connection failed or dropped: timed out"
 
 
 def test_starttls_against_a_plain_server_is_refused(digest: Digest) -> None:
     with smtp_server() as server, pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(server.port, security="starttls"),
-             None)
+        send(_message(digest), ["a@example.org"], _settings(server.port, security="starttls"))
     assert str(caught.value) == (f"127.0.0.1:{server.port}: STARTTLS extension not supported "
                                  "by server; check [smtp] security and username")
     assert server.sink.received == []  # never in clear text when TLS was asked for
@@ -286,8 +286,8 @@ def test_starttls_against_a_plain_server_is_refused(digest: Digest) -> None:
 
 def test_login_against_a_server_without_auth_is_refused(digest: Digest) -> None:
     with smtp_server() as server, pytest.raises(MailError) as caught:
-        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter"),
-             PASSWORD)
+        send(_message(digest), ["a@example.org"], _settings(server.port, username="newsletter",
+                                                            password=PASSWORD))
     assert str(caught.value) == (f"127.0.0.1:{server.port}: SMTP AUTH extension not supported "
                                  "by server; check [smtp] security and username")
     assert server.sink.received == []
@@ -295,7 +295,7 @@ def test_login_against_a_server_without_auth_is_refused(digest: Digest) -> None:
 
 def test_no_smtp_host_is_a_clear_error(digest: Digest) -> None:
     with pytest.raises(MailError, match="no SMTP server: set \\[smtp\\] host"):
-        send(_message(digest), ["a@example.org"], SmtpSettings(host=""), None)
+        send(_message(digest), ["a@example.org"], SmtpSettings(host=""))
 
 
 @pytest.mark.parametrize(("security", "port"), [("ssl", 465), ("starttls", 587), ("none", 25)])
@@ -315,16 +315,16 @@ def _toml(tmp_path: Path, extra: str = "") -> Path:
 
 def test_password_comes_only_from_the_environment(tmp_path: Path) -> None:
     path = _toml(tmp_path, '[smtp]\nhost = "127.0.0.1"\nusername = "newsletter"\n')
-    loaded = config.load(path, env={"FEEDKIT_SMTP_PASSWORD": PASSWORD}, cwd=tmp_path)
-    assert loaded.smtp_password == PASSWORD
+    loaded = settings.load(path, env={"FEEDKIT_SMTP_PASSWORD": PASSWORD}, cwd=tmp_path)
+    assert loaded.smtp.password == PASSWORD
     assert PASSWORD not in repr(loaded)
-    assert config.load(path, env={}, cwd=tmp_path).smtp_password is None
+    assert settings.load(path, env={}, cwd=tmp_path).smtp.password is None
 
 
 def test_password_in_the_config_file_is_an_error(tmp_path: Path) -> None:
     path = _toml(tmp_path, f'[smtp]\nhost = "127.0.0.1"\npassword = "{PASSWORD}"\n')
     with pytest.raises(ConfigError) as caught:
-        config.load(path, env={}, cwd=tmp_path)
+        settings.load(path, env={}, cwd=tmp_path)
     assert "smtp.password: passwords are never read from the config file" in str(caught.value)
     assert "FEEDKIT_SMTP_PASSWORD" in str(caught.value)
     assert PASSWORD not in str(caught.value)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from doctools import clean_env, first_line
 from factories import SITE_URL
 
-from feedkit import config as config_module
+from feedkit import settings as settings_module
 from feedkit.cli import cli
 from feedkit.serve import Preview
 
@@ -48,7 +48,7 @@ def site_root(make_site_dir: Callable[..., Path]) -> Path:
 @pytest.fixture
 def preview(site_root: Path) -> Iterator[Preview]:
     before = set(threading.enumerate())
-    server = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
+    server = Preview(lambda: settings_module.load(site_root / "feedkit.toml"), port=0,
                      clock=lambda: NOW)
     server.start()
     try:
@@ -200,7 +200,7 @@ def test_an_edit_saved_during_the_first_build_is_rebuilt(
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(feedkit.serve.jobs, "build", build_and_edit)
-    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
+    preview = Preview(lambda: settings_module.load(site_root / "feedkit.toml"), port=0,
                       clock=lambda: NOW)
     preview.start()
     try:
@@ -214,11 +214,11 @@ def test_an_unexpected_error_in_a_rebuild_is_shown_and_watching_goes_on(
         site_root: Path) -> None:
     loads = [0]
 
-    def load() -> config_module.Config:
+    def load() -> settings_module.Settings:
         loads[0] += 1
         if loads[0] == 2:
             raise RuntimeError("a bug")
-        return config_module.load(site_root / "feedkit.toml")
+        return settings_module.load(site_root / "feedkit.toml")
 
     preview = Preview(load, port=0, clock=lambda: NOW)
     preview.start()
@@ -258,12 +258,12 @@ def test_digest_preview_leaves_out_what_was_sent_and_never_touches_the_state(
     from feedkit import jobs
     from feedkit.jobs.digest_job import DigestRequest
 
-    cfg = config_module.load(site_root / "feedkit.toml")
+    cfg = settings_module.load(site_root / "feedkit.toml")
     sent = jobs.digest(cfg, DigestRequest(since="7d", mark_sent=True), now=NOW)
     assert [a.title for a in sent.articles] == ["Harbour opens"]
-    state = cfg.path("digest.state")
+    state = cfg.digest.state
     before = state.read_bytes(), state.stat().st_mtime_ns
-    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), port=0,
+    preview = Preview(lambda: settings_module.load(site_root / "feedkit.toml"), port=0,
                       clock=lambda: NOW)
     preview.start()
     try:
@@ -290,7 +290,7 @@ def _can_bind_ipv6_loopback() -> bool:
 
 @pytest.mark.skipif(not _can_bind_ipv6_loopback(), reason="no IPv6 loopback here")
 def test_serves_on_the_ipv6_loopback(site_root: Path) -> None:
-    preview = Preview(lambda: config_module.load(site_root / "feedkit.toml"), host="::1",
+    preview = Preview(lambda: settings_module.load(site_root / "feedkit.toml"), host="::1",
                       port=0, clock=lambda: NOW)
     preview.start()
     try:
@@ -339,7 +339,7 @@ def test_a_replaced_content_folder_outside_the_site_is_watched_again(tmp_path: P
                                        f'dir = "../articles"\n', encoding="utf-8")
     (content / "a.md").write_text(ARTICLE.format(title="Before", date="2025-04-28"),
                                   encoding="utf-8")
-    preview = Preview(lambda: config_module.load(site / "feedkit.toml"), port=0,
+    preview = Preview(lambda: settings_module.load(site / "feedkit.toml"), port=0,
                       clock=lambda: NOW)
     preview.start()
     try:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from factories import NOW
 
-from feedkit import config, jobs
+from feedkit import jobs, settings
 from feedkit.model import Status
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_bundled_content_checks_clean_with_every_status() -> None:
-    report = jobs.check(config.load(REPO / "feedkit.toml", env={}), now=NOW)
+    report = jobs.check(settings.load(REPO / "feedkit.toml", env={}), now=NOW)
     assert report.problems == ()
     statuses = report.statuses
     assert statuses[Status.PUBLISHED] >= 4

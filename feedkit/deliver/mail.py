@@ -1,7 +1,7 @@
 """``Digest`` → an RFC 5322 ``multipart/alternative`` message, and its delivery over SMTP.
 
-Decides nothing about what to send; renders no templates. The SMTP password is passed in by the
-caller (it comes only from ``FEEDKIT_SMTP_PASSWORD``) and never appears in any message.
+Decides nothing about what to send; renders no templates. The SMTP password comes with the
+settings (only from ``FEEDKIT_SMTP_PASSWORD``) and never appears in any message.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -18,22 +17,9 @@ from email.utils import format_datetime, getaddresses
 
 from feedkit.errors import MailError
 from feedkit.render.email import Digest
-from feedkit.setting_types import is_address
+from feedkit.settings import SmtpSettings, is_address
 
 TEST_PREFIX = "[TEST] "
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    host: str
-    port: int = 0  # 0: the usual port for the security mode
-    security: str = "starttls"  # starttls | ssl | none
-    username: str = ""
-    timeout: float = 30.0
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or {"ssl": 465, "starttls": 587}.get(self.security, 25)
 
 
 def valid_address(text: str) -> bool:
@@ -79,8 +65,7 @@ def message_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=SMTP)
 
 
-def send(msg: EmailMessage, recipients: Sequence[str], settings: SmtpSettings,
-         password: str | None) -> None:
+def send(msg: EmailMessage, recipients: Sequence[str], settings: SmtpSettings) -> None:
     """Deliver one copy per recipient (each sees only their own address in To).
 
     Raises ``MailError`` with one line for a refused login, recipient or connection. Copies
@@ -93,7 +78,7 @@ def send(msg: EmailMessage, recipients: Sequence[str], settings: SmtpSettings,
     try:
         with _connect(settings) as smtp:
             if settings.username:
-                smtp.login(settings.username, password or "")
+                smtp.login(settings.username, settings.password or "")
             for recipient in recipients:
                 copy = _with_recipient(msg, recipient)
                 bare = [addr for _, addr in getaddresses([recipient])]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from feedkit.config import Config
 from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Status
+from feedkit.settings import Settings
 
 if TYPE_CHECKING:
     from feedkit.jobs.build_job import BuildReport
@@ -78,11 +78,11 @@ class CheckReport:
         }
 
 
-def check(config: Config, *, now: datetime | None = None, strict: bool = False) -> CheckReport:
+def check(config: Settings, *, now: datetime | None = None, strict: bool = False) -> CheckReport:
     """Load every article and render every body, collecting problems.
 
     >>> from pathlib import Path
-    >>> from feedkit import config as cfg
+    >>> from feedkit import settings as cfg
     >>> report = check(cfg.load(None, env={"FEEDKIT_SITE_URL": "https://example.org"},
     ...                overrides={"content.dir": "no-such-folder"}, cwd=Path("/nonexistent")))
     >>> report.exit_code, report.problems[0].message
@@ -93,8 +93,8 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
     from feedkit.selection import ordered
 
     now = now or utc_now()
-    result = load_articles(config.content_dir, site=config.site,
-                           max_file_size=config.max_file_size)
+    result = load_articles(config.content.dir, site=config.site,
+                           max_file_size=config.content.max_file_size)
     problems = list(config.warnings) + list(result.problems)
     # every body is rendered, in a process pool on large sites; the report is the same
     for article, (failure, unsafe) in zip(result.articles, check_bodies(result.articles),
@@ -110,7 +110,7 @@ def check(config: Config, *, now: datetime | None = None, strict: bool = False) 
                        strict)
 
 
-def build(config: Config, *, now: datetime | None = None, strict: bool = False,
+def build(config: Settings, *, now: datetime | None = None, strict: bool = False,
           limit: int | None = None, use_cache: bool = True) -> BuildReport:
     """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``.
 
@@ -124,7 +124,7 @@ def build(config: Config, *, now: datetime | None = None, strict: bool = False,
                      use_cache=use_cache)
 
 
-def digest(config: Config, request: DigestRequest, *, now: datetime | None = None
+def digest(config: Settings, request: DigestRequest, *, now: datetime | None = None
            ) -> DigestReport:
     """Choose the articles for a digest, write ``digest.html``/``.txt``/``.eml`` and the
     archive page, and send and record it when asked. ``report.exit_code`` is 3 when there was

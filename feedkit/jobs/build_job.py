@@ -10,7 +10,6 @@ article.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,12 +24,12 @@ from feedkit.cache import (
     open_cache,
     parse_key,
 )
-from feedkit.config import Config
 from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import FeedkitError, Problem, warning
 from feedkit.load.discovery import scan
 from feedkit.model import Article, Status
 from feedkit.render.templates import read_template
+from feedkit.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -80,17 +79,16 @@ class BuildReport:
         }
 
 
-def _settings_key(config: Config, limit: int | None) -> str:
-    values = {k: v for k, v in sorted(config.values.items()) if not k.startswith(("smtp.",
-                                                                                    "digest."))}
-    return fingerprint(parse_key(config), json.dumps(values, sort_keys=True, default=str),
-                       limit, config.output_dir)
+def _settings_key(config: Settings, limit: int | None) -> str:
+    # every section a feed depends on (not digest or smtp), and the --limit flag
+    return fingerprint(parse_key(config), config.site, config.content, config.feed, config.build,
+                       limit)
 
 
-def _inputs_key(config: Config, settings_key: str, xsl: bytes) -> str:
+def _inputs_key(config: Settings, settings_key: str, xsl: bytes) -> str:
     digest = hashlib.sha256(settings_key.encode())
     digest.update(hashlib.sha256(xsl).digest())
-    for entry in scan(config.content_dir):
+    for entry in scan(config.content.dir):
         try:
             stat = entry.stat()
         except OSError:
@@ -110,14 +108,14 @@ def _outputs_intact(root: Path, outputs: dict[str, list[int]]) -> bool:
     return True
 
 
-def _from_record(config: Config, record: dict[str, Any], now: datetime) -> BuildReport | None:
+def _from_record(config: Settings, record: dict[str, Any], now: datetime) -> BuildReport | None:
     due = record.get("valid_until")
     if due is not None and now >= datetime.fromisoformat(due):
         return None  # a scheduled article has come due since
-    if not _outputs_intact(config.output_dir, record.get("outputs", {})):
+    if not _outputs_intact(config.build.output, record.get("outputs", {})):
         return None
     return BuildReport(
-        output_dir=config.output_dir,
+        output_dir=config.build.output,
         files=dict.fromkeys(record["outputs"], WriteResult.UNCHANGED),
         published=int(record["published"]),
         problems=tuple(decode_problem(tuple(p)) for p in record["problems"]),
@@ -128,7 +126,7 @@ def _from_record(config: Config, record: dict[str, Any], now: datetime) -> Build
     )
 
 
-def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int | None = None,
+def run_build(config: Settings, *, now: datetime, strict: bool = False, limit: int | None = None,
               use_cache: bool = True) -> BuildReport:
     """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``."""
     settings_key = _settings_key(config, limit)
@@ -144,7 +142,7 @@ def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int
         if use_cache:
             outputs = {}
             for relative in report.files:
-                stat = (config.output_dir / relative).stat()
+                stat = (config.build.output / relative).stat()
                 outputs[relative] = [stat.st_size, stat.st_mtime_ns]
             cache.store_record(RECORD, {
                 "inputs": inputs, "outputs": outputs, "published": report.published,
@@ -156,16 +154,16 @@ def run_build(config: Config, *, now: datetime, strict: bool = False, limit: int
     return report
 
 
-def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
+def _build(config: Settings, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
            xsl: bytes) -> tuple[BuildReport, datetime | None]:
     from feedkit.load.articles import load_articles
     from feedkit.render.feeds import plan_feeds, render_feeds, shared_tag_feeds
     from feedkit.selection import count_statuses, publishable
 
-    result = load_articles(config.content_dir, site=config.site,
-                           max_file_size=config.max_file_size, cache=cache)
-    if any(p.is_error and p.path == config.content_dir for p in result.problems):
-        raise FeedkitError(f"{config.content_dir}: content folder not found "
+    result = load_articles(config.content.dir, site=config.site,
+                           max_file_size=config.content.max_file_size, cache=cache)
+    if any(p.is_error and p.path == config.content.dir for p in result.problems):
+        raise FeedkitError(f"{config.content.dir}: content folder not found "
                            "(pass --content DIR or set [content] dir in feedkit.toml)")
     options = config.feed if limit is None else replace(config.feed, limit=limit)
     published = publishable(result.articles, now)
@@ -184,10 +182,10 @@ def _build(config: Config, cache: Cache, *, now: datetime, strict: bool, limit: 
         _prepare_bodies(list(needed), cache)
     files = render_feeds(config.site, published, options, xsl_name=XSL_NAME, plan=plan)
     files[XSL_NAME] = xsl
-    written = OutputFolder(config.output_dir).write_all(dict(sorted(files.items())))
+    written = OutputFolder(config.build.output).write_all(dict(sorted(files.items())))
     future = [a.published for a in result.articles if a.status(now) is Status.FUTURE]
     report = BuildReport(
-        output_dir=config.output_dir,
+        output_dir=config.build.output,
         files=written,
         published=len(published),
         problems=problems,

@@ -11,9 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedkit.cache import open_cache
-from feedkit.config import Config
 from feedkit.deliver.ledger import Entry, Ledger
-from feedkit.deliver.mail import SmtpSettings, build_message, message_bytes, send, valid_address
+from feedkit.deliver.mail import build_message, message_bytes, send, valid_address
 from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
 from feedkit.load.articles import load_articles
@@ -21,6 +20,7 @@ from feedkit.model import Article
 from feedkit.render.email import Digest, DigestOptions, render_digest
 from feedkit.render.feeds import article_id
 from feedkit.selection import LAST, SpecError, Window, parse_spec, publishable
+from feedkit.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +70,18 @@ class DigestReport:
         return 3 if self.nothing_new else 0
 
 
-def _options(config: Config) -> DigestOptions:
-    templates = str(config.get("digest.templates"))
+def _options(config: Settings) -> DigestOptions:
     return DigestOptions(
-        subject=str(config.get("digest.subject")),
-        unsubscribe_url=str(config.get("digest.unsubscribe_url")) or None,
-        archive_url=str(config.get("digest.archive_url")) or None,
-        templates=config.path("digest.templates") if templates else None,
-        include_updated=bool(config.get("digest.include_updated")),
+        subject=config.digest.subject,
+        unsubscribe_url=config.digest.unsubscribe_url,
+        archive_url=config.digest.archive_url,
+        templates=config.digest.templates,
+        include_updated=config.digest.include_updated,
         feed=config.feed,
     )
 
 
-def _spec(spec: str, *, now: datetime, config: Config, flag: str) -> datetime:
+def _spec(spec: str, *, now: datetime, config: Settings, flag: str) -> datetime:
     try:
         return parse_spec(spec, now=now, zone=config.site.timezone)
     except SpecError as exc:
@@ -101,8 +100,8 @@ def _check_request(request: DigestRequest, recipients: Sequence[str]) -> None:
             raise UsageError(f"{address!r} is not an email address")
 
 
-def _sender(config: Config, *, required: bool) -> tuple[str, str | None]:
-    sender = str(config.get("digest.from"))
+def _sender(config: Settings, *, required: bool) -> tuple[str, str | None]:
+    sender = config.digest.sender
     if sender:
         if not valid_address(sender):
             raise ConfigError(f"digest.from: {sender!r} is not an email address "
@@ -117,19 +116,18 @@ def _sender(config: Config, *, required: bool) -> tuple[str, str | None]:
                      "[digest] before handing it to an email service")
 
 
-def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> DigestReport:
+def run_digest(config: Settings, request: DigestRequest, *, now: datetime) -> DigestReport:
     """Choose, render, write and (when asked) send and record one digest."""
-    to_config = config.get("digest.to")
-    recipients = tuple(request.to) or tuple(to_config if isinstance(to_config, list) else ())
+    recipients = tuple(request.to) or config.digest.to
     _check_request(request, recipients)
     sending = (request.send or request.test) and not request.dry_run
     sender, sender_note = _sender(config, required=sending)
     until = _spec(request.until, now=now, config=config, flag="--until") if request.until \
         else now
     records = ((request.send and not request.test) or request.mark_sent) and not request.dry_run
-    limit = request.limit if request.limit is not None else int(str(config.get("digest.limit")))
+    limit = request.limit if request.limit is not None else config.digest.limit
     min_items = request.min_items if request.min_items is not None \
-        else int(str(config.get("digest.min_items")))
+        else config.digest.min_items
     last = request.since.strip().lower() == LAST
     given_since = None if last else _spec(request.since, now=now, config=config, flag="--since")
     if given_since is not None and given_since >= until:  # a usage error: before any work
@@ -138,11 +136,11 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
     options = _options(config)
     # parses shared with build; a dry run writes nothing, not even the cache
     with open_cache(config, enabled=request.use_cache and not request.dry_run) as cache:
-        loaded = load_articles(config.content_dir, site=config.site,
-                               max_file_size=config.max_file_size, cache=cache)
+        loaded = load_articles(config.content.dir, site=config.site,
+                               max_file_size=config.content.max_file_size, cache=cache)
     problems = tuple(config.warnings) + loaded.problems
     out = publishable(loaded.articles, now)
-    state = request.state or config.path("digest.state")
+    state = request.state or config.digest.state
 
     with Ledger.open(state, create=records, timeout=request.lock_timeout) as ledger, \
             (ledger.locked() if records else nullcontext()):
@@ -152,7 +150,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
             since = given_since
         else:
             horizon = ledger.horizon()
-            first = str(config.get("digest.first_run_since"))
+            first = config.digest.first_run_since
             since = horizon or _spec(first, now=now, config=config,
                                      flag="digest.first_run_since")
             since_from = ("--since last: from the start of the first recorded digest"
@@ -188,14 +186,14 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
         host = urlsplit(config.site.url).hostname or "localhost"
         message = build_message(
             digest, sender=sender, recipients=recipients, date=until,
-            list_id=str(config.get("digest.list_id")) or f"{config.site.title} <digest.{host}>",
+            list_id=config.digest.list_id or f"{config.site.title} <digest.{host}>",
             unsubscribe_url=options.unsubscribe_url, test=request.test,
         )
         extra = {"already_sent": already_sent, "since_from": since_from, "notes": notes}
         if request.dry_run:
             return DigestReport(window, chosen, len(candidates), digest, problems=problems,
                                 dry_run=True, min_items=min_items, **extra)
-        output = request.output or config.path("digest.output")
+        output = request.output or config.digest.output
         # a test send writes nothing: digest.eml stays the one for the subscribers
         files = {} if request.test else OutputFolder(output).write_all({
             "digest.html": digest.html.encode("utf-8"),
@@ -204,7 +202,7 @@ def run_digest(config: Config, request: DigestRequest, *, now: datetime) -> Dige
             f"archive/{digest.archive_name}": digest.html.encode("utf-8"),
         })
         if sending:
-            send(message, recipients, _smtp(config), config.smtp_password)
+            send(message, recipients, config.smtp)
         if records:
             ledger.record(
                 digest_id=digest.id, since=window.since, until=window.until, created=now,
@@ -226,7 +224,7 @@ def _blank_note(blank: Sequence[Article]) -> str:
 class _IdsOf(dict[Article, str]):
     """Feed ids, computed on first use (a site has far more articles than a window)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Settings) -> None:
         super().__init__()
         self._config = config
 
@@ -234,13 +232,3 @@ class _IdsOf(dict[Article, str]):
         value = article_id(article, self._config.site, self._config.feed)
         self[article] = value
         return value
-
-
-def _smtp(config: Config) -> SmtpSettings:
-    return SmtpSettings(
-        host=str(config.get("smtp.host")),
-        port=int(str(config.get("smtp.port"))),
-        security=str(config.get("smtp.security")),
-        username=str(config.get("smtp.username")),
-        timeout=float(str(config.get("smtp.timeout"))),
-    )

@@ -19,10 +19,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 
-from feedkit.model import Article, FeedOptions, Site
+from feedkit.model import Article, Site
 from feedkit.render.feeds import article_id
 from feedkit.render.templates import templates_dir
 from feedkit.selection import Window
+from feedkit.settings import FeedSettings
 from feedkit.text import excerpt
 
 SIZE_BUDGET = 100_000  # Gmail clips messages over 102 KB; keep a margin for headers
@@ -41,7 +42,7 @@ class DigestOptions:
     templates: Path | None = None
     include_updated: bool = False
     size_budget: int = SIZE_BUDGET
-    feed: FeedOptions = field(default_factory=FeedOptions)
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
 
 @dataclass(frozen=True, slots=True)

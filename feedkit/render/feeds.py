@@ -18,7 +18,8 @@ from urllib.parse import quote, urljoin, urlsplit
 from feedgen.feed import FeedGenerator
 
 from feedkit.dates import format_rfc3339
-from feedkit.model import Article, FeedOptions, Site
+from feedkit.model import Article, Site
+from feedkit.settings import FeedSettings
 from feedkit.text import plain_text, slugify, strip_controls
 
 GENERATOR = "feedkit"
@@ -45,7 +46,7 @@ def tag_slug(tag: str) -> str:
     return slugify(tag, limit=60) or f"tag-{hashlib.sha256(tag.encode()).hexdigest()[:8]}"
 
 
-def article_id(article: Article, site: Site, options: FeedOptions) -> str:
+def article_id(article: Article, site: Site, options: FeedSettings) -> str:
     """The id readers remember the article by; it must survive a move to https, a new domain
     or a trailing slash. An explicit front-matter id wins."""
     if article.id:
@@ -57,7 +58,7 @@ def article_id(article: Article, site: Site, options: FeedOptions) -> str:
     return f"tag:{authority},{day}:{quote(article.slug, safe='-._~')}"
 
 
-def item_html(article: Article, options: FeedOptions) -> str:
+def item_html(article: Article, options: FeedSettings) -> str:
     """The HTML a reader shows: the hero image first, then the body (or the description),
     then the call to action — a link when it has a URL, text when it has none."""
     parts = []
@@ -108,7 +109,7 @@ def _site_text(value: str) -> str:
     return plain_text(value)
 
 
-def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> FeedGenerator:
+def _generator(site: Site, feed: Feed, options: FeedSettings, *, atom: bool) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("media", atom=True, rss=True)
     fg.load_extension("dc", atom=False, rss=True)
@@ -143,7 +144,7 @@ def _generator(site: Site, feed: Feed, options: FeedOptions, *, atom: bool) -> F
     return fg
 
 
-def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedOptions, *,
+def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedSettings, *,
                atom: bool) -> None:
     fe = fg.add_entry(order="append")  # feedgen prepends by default, reversing the order
     ident = article_id(article, site, options)
@@ -186,21 +187,21 @@ def _with_stylesheet(xml: bytes, xsl_href: str | None) -> bytes:
     return xml[:declaration_end] + pi + xml[declaration_end:]
 
 
-def render_rss(site: Site, feed: Feed, options: FeedOptions, *, xsl_href: str | None = None
+def render_rss(site: Site, feed: Feed, options: FeedSettings, *, xsl_href: str | None = None
                ) -> bytes:
     """RSS 2.0 with the content, atom (self link), dc and media namespaces."""
     fg = _generator(site, feed, options, atom=False)
     return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8"), xsl_href)
 
 
-def render_atom(site: Site, feed: Feed, options: FeedOptions, *, xsl_href: str | None = None
+def render_atom(site: Site, feed: Feed, options: FeedSettings, *, xsl_href: str | None = None
                 ) -> bytes:
     """Atom 1.0 with ``content type="html"`` and the media namespace."""
     fg = _generator(site, feed, options, atom=True)
     return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8"), xsl_href)
 
 
-def render_json(site: Site, feed: Feed, options: FeedOptions) -> bytes:
+def render_json(site: Site, feed: Feed, options: FeedSettings) -> bytes:
     """JSON Feed 1.1, built from the model with a fixed key order."""
     document: dict[str, object] = {
         "version": JSON_FEED_VERSION,
@@ -247,7 +248,7 @@ def _relative_xsl(feed_path: str, xsl_name: str) -> str:
     return "../" * depth + xsl_name
 
 
-def plan_feeds(site: Site, articles: Sequence[Article], options: FeedOptions) -> list[Feed]:
+def plan_feeds(site: Site, articles: Sequence[Article], options: FeedSettings) -> list[Feed]:
     """The site feeds (the newest ``options.limit`` articles) and one per tag (the newest
     ``options.tag_limit``; 0 means all).
 
@@ -277,7 +278,7 @@ def shared_tag_feeds(articles: Sequence[Article]) -> dict[str, list[str]]:
     return {slug: list(tags) for slug, tags in sorted(names.items()) if len(tags) > 1}
 
 
-def render_feeds(site: Site, articles: Sequence[Article], options: FeedOptions,
+def render_feeds(site: Site, articles: Sequence[Article], options: FeedSettings,
                  *, xsl_name: str | None = "feed.xsl",
                  plan: Sequence[Feed] | None = None) -> dict[str, bytes]:
     """Every feed file of the site, keyed by its path in the output folder (sorted).

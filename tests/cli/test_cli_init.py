@@ -13,10 +13,10 @@ import yaml
 from click.testing import CliRunner, Result
 
 from feedkit import cli as cli_module
-from feedkit import config as config_module
 from feedkit import jobs, scaffold
+from feedkit import settings as settings_module
 from feedkit.cli import cli
-from feedkit.config import SETTINGS
+from feedkit.settings import SETTINGS
 
 NOW = datetime(2025, 3, 1, 9, 30, 15, tzinfo=UTC)
 
@@ -91,7 +91,7 @@ def test_init_writes_a_toml_listing_every_setting(_isolated: Path) -> None:
     for setting in SETTINGS:
         assert re.search(rf"(?m)^\[{setting.section}\]$", text)
         assert re.search(rf"(?m)^(# )?{setting.name} = ", text), setting.key
-    config = config_module.load(_isolated / "feedkit.toml", env={})
+    config = settings_module.load(_isolated / "feedkit.toml", env={})
     assert config.warnings == ()
     assert config.site.title == 'Ha "rb" 🎉'
     assert (_isolated / ".gitignore").read_text(encoding="utf-8").splitlines()[1:] == \

@@ -1,4 +1,4 @@
-"""config.py: one precedence rule (flags > FEEDKIT_* env > feedkit.toml > defaults), one-line
+"""settings: one precedence rule (flags > FEEDKIT_* env > feedkit.toml > defaults), one-line
 errors that name the key, warnings for unknown keys."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedkit import config
+from feedkit import settings
 from feedkit.errors import ConfigError, FeedkitError, Severity
 
 TOML_URL = "https://toml.example.org/"
@@ -24,9 +24,9 @@ def write_toml(folder: Path, text: str) -> Path:
 
 
 def load(folder: Path, toml: str | None, env: dict[str, str] | None = None,
-         overrides: dict[str, object] | None = None) -> config.Config:
+         overrides: dict[str, object] | None = None) -> settings.Settings:
     path = write_toml(folder, toml) if toml is not None else None
-    return config.load(path, env=env or {}, overrides=overrides, cwd=folder)
+    return settings.load(path, env=env or {}, overrides=overrides, cwd=folder)
 
 
 # -- precedence -----------------------------------------------------------------------------------
@@ -47,19 +47,20 @@ max_file_size = 2000
     [
         # only the required url anywhere: everything else is a default
         (None, {"FEEDKIT_SITE_URL": ENV_URL}, {},
-         {"site.url": ENV_URL, "site.timezone": "UTC", "site.language": "en",
+         {"site.url": ENV_URL, "site.timezone": ZoneInfo("UTC"), "site.language": "en",
           "content.max_file_size": 5_000_000}),
         # the file beats the defaults
         (FULL_TOML, {}, {},
-         {"site.url": TOML_URL, "site.timezone": "Europe/Berlin", "site.language": "pt-BR",
-          "content.max_file_size": 2000}),
+         {"site.url": TOML_URL, "site.timezone": ZoneInfo("Europe/Berlin"),
+          "site.language": "pt-BR", "content.max_file_size": 2000}),
         # the environment beats the file, key by key
         (FULL_TOML, {"FEEDKIT_SITE_URL": ENV_URL, "FEEDKIT_CONTENT_MAX_FILE_SIZE": "300"}, {},
-         {"site.url": ENV_URL, "site.timezone": "Europe/Berlin", "content.max_file_size": 300}),
+         {"site.url": ENV_URL, "site.timezone": ZoneInfo("Europe/Berlin"),
+          "content.max_file_size": 300}),
         # flags beat the environment and the file
         (FULL_TOML, {"FEEDKIT_SITE_URL": ENV_URL, "FEEDKIT_SITE_TIMEZONE": "Asia/Tokyo"},
          {"site.url": FLAG_URL},
-         {"site.url": FLAG_URL, "site.timezone": "Asia/Tokyo", "site.language": "pt-BR"}),
+         {"site.url": FLAG_URL, "site.timezone": ZoneInfo("Asia/Tokyo"), "site.language": "pt-BR"}),
         # a flag left unset (None) does not hide the layers below it
         (FULL_TOML, {"FEEDKIT_SITE_URL": ENV_URL}, {"site.url": None}, {"site.url": ENV_URL}),
         # environment variables outside FEEDKIT_* are ignored
@@ -73,7 +74,7 @@ def test_precedence_flags_env_toml_defaults(
     expected: dict[str, object],
 ) -> None:
     cfg = load(tmp_path, toml, env, overrides)
-    assert {key: cfg.get(key) for key in expected} == expected
+    assert {key: cfg.value(key) for key in expected} == expected
     assert cfg.site.url == expected["site.url"]
 
 
@@ -82,14 +83,32 @@ def test_resolved_values_reach_the_site_and_config(tmp_path: Path) -> None:
     assert cfg.site.timezone == ZoneInfo("Europe/Berlin")
     assert cfg.site.language == "pt-BR"
     assert cfg.site.title == "toml.example.org"  # default title: the URL's host
-    assert cfg.max_file_size == 2000
-    assert cfg.config_path == tmp_path / "feedkit.toml"
+    assert cfg.content.max_file_size == 2000
+    assert cfg.source == tmp_path / "feedkit.toml"
 
 
-def test_config_is_frozen(tmp_path: Path) -> None:
+def test_settings_and_their_sections_are_frozen(tmp_path: Path) -> None:
     cfg = load(tmp_path, FULL_TOML)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        cfg.max_file_size = 1  # type: ignore[misc]
+        cfg.content = settings.ContentSettings()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.content.max_file_size = 1  # type: ignore[misc]
+
+
+def test_settings_can_be_built_by_hand_with_only_a_site() -> None:
+    from feedkit.model import Site
+
+    built = settings.Settings(site=Site(url=TOML_URL, title="Hand"))
+    assert built.content.dir == Path("content") and built.build.output == Path("public")
+    assert built.feed.limit == 50 and built.digest.limit == 20 and built.smtp.host == ""
+    assert built.value("digest.from") == "" and built.value("feed.tag_limit") == 10
+    # every default of a section is the table's default
+    for setting in settings.SETTINGS:
+        if setting.key.startswith("site.") or not isinstance(setting.default, int | str):
+            continue
+        value = built.value(setting.key)
+        assert str(value) == str(setting.default) or value == setting.default or \
+            (value is None and setting.default == ""), setting.key
 
 
 @pytest.mark.parametrize(
@@ -109,36 +128,36 @@ def test_content_dir_in_the_file_is_relative_to_the_file(tmp_path: Path) -> None
     site = tmp_path / "site"
     site.mkdir()
     path = write_toml(site, f'[site]\nurl = "{TOML_URL}"\n[content]\ndir = "posts"\n')
-    cfg = config.load(path, env={}, cwd=tmp_path / "elsewhere")
-    assert cfg.content_dir == site / "posts"
+    cfg = settings.load(path, env={}, cwd=tmp_path / "elsewhere")
+    assert cfg.content.dir == site / "posts"
 
 
 def test_content_dir_defaults_to_content_next_to_the_file(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     path = write_toml(site, f'[site]\nurl = "{TOML_URL}"\n')
-    assert config.load(path, env={}, cwd=tmp_path).content_dir == site / "content"
+    assert settings.load(path, env={}, cwd=tmp_path).content.dir == site / "content"
 
 
 def test_content_flag_is_relative_to_where_it_was_typed(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     path = write_toml(site, f'[site]\nurl = "{TOML_URL}"\n[content]\ndir = "posts"\n')
-    cfg = config.load(path, env={}, overrides={"content.dir": "drafts"}, cwd=tmp_path)
-    assert cfg.content_dir == tmp_path / "drafts"
+    cfg = settings.load(path, env={}, overrides={"content.dir": "drafts"}, cwd=tmp_path)
+    assert cfg.content.dir == tmp_path / "drafts"
 
 
 def test_feedkit_toml_in_the_current_folder_is_found(tmp_path: Path) -> None:
     write_toml(tmp_path, f'[site]\nurl = "{TOML_URL}"\n')
-    cfg = config.load(None, env={}, cwd=tmp_path)
+    cfg = settings.load(None, env={}, cwd=tmp_path)
     assert cfg.site.url == TOML_URL
-    assert cfg.config_path == tmp_path / "feedkit.toml"
+    assert cfg.source == tmp_path / "feedkit.toml"
 
 
 def test_without_a_file_the_environment_alone_is_enough(tmp_path: Path) -> None:
-    cfg = config.load(None, env={"FEEDKIT_SITE_URL": ENV_URL}, cwd=tmp_path)
-    assert cfg.config_path is None
-    assert cfg.content_dir == tmp_path / "content"
+    cfg = settings.load(None, env={"FEEDKIT_SITE_URL": ENV_URL}, cwd=tmp_path)
+    assert cfg.source is None
+    assert cfg.content.dir == tmp_path / "content"
 
 
 # -- bad values: one line naming the source and key -----------------------------------------------
@@ -195,11 +214,11 @@ def test_bad_flag_value_names_the_flag(tmp_path: Path) -> None:
 
 def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
-        config.load(tmp_path / "absent.toml", env={}, cwd=tmp_path)
+        settings.load(tmp_path / "absent.toml", env={}, cwd=tmp_path)
 
 
 def test_config_error_is_a_value_error_and_exits_1() -> None:
-    assert issubclass(config.ConfigError, ValueError)
+    assert issubclass(ConfigError, ValueError)
     assert issubclass(ConfigError, FeedkitError)
     assert ConfigError.exit_code == 1
 
@@ -222,7 +241,7 @@ def test_unknown_table_is_a_warning_with_a_did_you_mean(tmp_path: Path) -> None:
     (warning,) = cfg.warnings
     assert warning.field == "[contnet]"
     assert warning.hint == "did you mean content?"
-    assert cfg.content_dir == tmp_path / "content"
+    assert cfg.content.dir == tmp_path / "content"
 
 
 def test_unknown_key_with_nothing_close_says_it_is_ignored(tmp_path: Path) -> None:
@@ -239,12 +258,12 @@ def test_top_level_key_outside_a_table_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_every_setting_has_help_text() -> None:
-    for setting in config.SETTINGS:
+    for setting in settings.SETTINGS:
         assert setting.help.strip(), setting.key
         assert setting.env == "FEEDKIT_" + setting.key.replace(".", "_").upper()
 
 
 def test_a_site_url_with_a_space_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"'https://exa mple\.org' is not an absolute"):
-        config.load(None, env={"FEEDKIT_SITE_URL": "https://exa mple.org"},
+        settings.load(None, env={"FEEDKIT_SITE_URL": "https://exa mple.org"},
                     cwd=Path("/nonexistent"))
