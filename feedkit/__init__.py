@@ -1,11 +1,17 @@
 """feedkit: RSS, Atom and JSON feeds and an email digest from a folder of articles.
 
-The library is usable without the command line::
+The library is usable without the command line. The jobs, each one call::
 
     from pathlib import Path
     import feedkit
 
     report = feedkit.build(feedkit.settings.load(Path("feedkit.toml")))
+
+or the stages they run, one direction, values in and out::
+
+    settings = feedkit.settings.load(Path("feedkit.toml"))
+    loaded = feedkit.load_articles(settings.content.dir, rules=feedkit.LoadRules.of(settings))
+    rendered = feedkit.render_bodies(loaded.articles, read=feedkit.read_body)
 
 Names are imported on first use, so ``import feedkit`` stays fast for the command line.
 """
@@ -25,23 +31,43 @@ if TYPE_CHECKING:
         MailError,
         OutputError,
         Problem,
+        RefusedError,
         RenderError,
         UsageError,
     )
-    from feedkit.jobs import CheckReport, build, check, digest
-    from feedkit.jobs.build_job import BuildReport
-    from feedkit.jobs.digest_job import DigestReport, DigestRequest
-    from feedkit.load.articles import LoadResult, load_article, load_articles, parse_article
-    from feedkit.model import Article, Author, CallToAction, Image, Site, Status
+    from feedkit.jobs import (
+        BuildReport,
+        CheckReport,
+        DigestReport,
+        DigestRequest,
+        build,
+        check,
+        digest,
+    )
+    from feedkit.load import (
+        LoadResult,
+        LoadRules,
+        load_article,
+        load_articles,
+        parse_article,
+        read_body,
+    )
+    from feedkit.model import Article, Author, Body, CallToAction, Image, Site, Status
+    from feedkit.render.bodies import Rendered, RenderedBody, render_bodies
     from feedkit.settings import Settings
 
 _WHERE = {
     "settings": "feedkit.settings",
     "Settings": "feedkit.settings",
-    "LoadResult": "feedkit.load.articles",
-    "load_article": "feedkit.load.articles",
-    "load_articles": "feedkit.load.articles",
-    "parse_article": "feedkit.load.articles",
+    "LoadResult": "feedkit.load",
+    "LoadRules": "feedkit.load",
+    "load_article": "feedkit.load",
+    "load_articles": "feedkit.load",
+    "parse_article": "feedkit.load",
+    "read_body": "feedkit.load",
+    "Rendered": "feedkit.render.bodies",
+    "RenderedBody": "feedkit.render.bodies",
+    "render_bodies": "feedkit.render.bodies",
     "ConfigError": "feedkit.errors",
     "ContentError": "feedkit.errors",
     "FeedkitError": "feedkit.errors",
@@ -49,18 +75,20 @@ _WHERE = {
     "MailError": "feedkit.errors",
     "OutputError": "feedkit.errors",
     "Problem": "feedkit.errors",
+    "RefusedError": "feedkit.errors",
     "RenderError": "feedkit.errors",
     "UsageError": "feedkit.errors",
     "Article": "feedkit.model",
     "Author": "feedkit.model",
+    "Body": "feedkit.model",
     "CallToAction": "feedkit.model",
     "Image": "feedkit.model",
     "Site": "feedkit.model",
     "Status": "feedkit.model",
-    "DigestReport": "feedkit.jobs.digest_job",
-    "DigestRequest": "feedkit.jobs.digest_job",
-    "BuildReport": "feedkit.jobs.build_job",
+    "BuildReport": "feedkit.jobs",
     "CheckReport": "feedkit.jobs",
+    "DigestReport": "feedkit.jobs",
+    "DigestRequest": "feedkit.jobs",
     "build": "feedkit.jobs",
     "check": "feedkit.jobs",
     "digest": "feedkit.jobs",
@@ -69,6 +97,7 @@ _WHERE = {
 __all__ = [
     "Article",
     "Author",
+    "Body",
     "BuildReport",
     "CallToAction",
     "CheckReport",
@@ -80,10 +109,14 @@ __all__ = [
     "Image",
     "LedgerError",
     "LoadResult",
+    "LoadRules",
     "MailError",
     "OutputError",
     "Problem",
+    "RefusedError",
     "RenderError",
+    "Rendered",
+    "RenderedBody",
     "Settings",
     "Site",
     "Status",
@@ -94,6 +127,8 @@ __all__ = [
     "load_article",
     "load_articles",
     "parse_article",
+    "read_body",
+    "render_bodies",
     "settings",
 ]
 __version__ = "0.1.0"

@@ -1,10 +1,14 @@
-"""The build cache in ``.feedkit/cache.db``: each file's parse result and each rendered body,
-keyed on the file's path, size and modification time, and the last build's record.
+"""The build cache (``[build] cache``, ``.feedkit/cache.db``): an optional layer around the load
+and render stages. It remembers each file's parse result and each rendered body, keyed on the
+file's path, size and modification time (and the body's URL), and the last build's record.
 
-Everything in it can be rebuilt: a fingerprint of what else shapes the results (feedkit's
-version, the settings that affect parsing and rendering) is checked on open and a mismatch
-empties it; a file that is not a usable database is deleted and started again. Values are
-stored with ``marshal`` (plain tuples), never pickle, so the cache cannot run code.
+Nothing in it is trusted past a change of what shaped it: the database carries a fingerprint
+of feedkit's own code and templates, the libraries that shape the output and the load rules
+(site URL, time zone, id rule, size limit), and a mismatch empties it. Values are named
+records stored with ``marshal``, never pickle, so the cache cannot run code. It is never
+needed for correctness: any error (a locked, damaged or unwritable file) turns it off for the
+run with a note, and the run goes on without it. A damaged file is replaced; a busy one is
+left alone.
 """
 
 from __future__ import annotations
@@ -15,79 +19,81 @@ import logging
 import marshal
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-from feedkit.errors import Problem, Severity
-
-if TYPE_CHECKING:
-    from feedkit.settings import Settings
-from feedkit.model import Article, Author, BodyFormat, CallToAction, Image
+from feedkit.errors import Problem
+from feedkit.load.articles import LoadRules, Parsed
+from feedkit.load.folder import (
+    LoadResult,
+    SourceFile,
+    assemble,
+    find_files,
+    parse_files,
+    parsed_from,
+    parsed_record,
+)
+from feedkit.model import Article, Body
+from feedkit.pool import Pool
+from feedkit.render.bodies import Rendered, RenderedBody, body_problems, render_bodies
+from feedkit.render.templates import templates_dir
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 1
-Stamp = tuple[int, int]  # (size, mtime_ns)
-
+SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
                                   parsed BLOB);
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
-                                   url TEXT, html TEXT);
+                                   url TEXT, rendered BLOB);
 """
+_LIBRARIES = ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml", "jinja2", "premailer")
+_BATCH = 1000
+T = TypeVar("T")
 
 
 def fingerprint(*parts: object) -> str:
-    """A short hash of everything (besides the files) that shapes cached results."""
+    """A short hash of ``parts`` (by their ``str``)."""
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
 
 
-def parse_key(config: Settings) -> str:
-    """What shapes a parse result or a rendered body besides the file itself."""
-    from feedkit import __version__
-
-    return fingerprint(__version__, config.site.url, config.site.timezone,
-                       config.content.max_file_size, config.content.dir, _library_versions())
-
-
-def _library_versions() -> str:
-    """Where the libraries that shape the output are installed, and when: an upgrade changes
-    the files, so the cache is not served across it. (Cheaper than asking importlib.metadata
-    for versions, which scans every installed distribution.)"""
+def code_fingerprint() -> str:
+    """A hash of feedkit's own code and templates and of where the output-shaping libraries
+    are installed (and when): a feedkit installed again from git keeps its version number, but
+    not this."""
     from importlib.util import find_spec
 
-    found = []
-    for name in ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml"):
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    sources = sorted(package.rglob("*.py")) + sorted(p for p in templates_dir().rglob("*")
+                                                      if p.is_file())
+    for source in sources:
+        with suppress(OSError):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for name in _LIBRARIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
         try:
             stamp = os.stat(origin).st_mtime_ns if origin else 0
         except OSError:
             stamp = 0
-        found.append(f"{name}={origin}:{stamp}")
-    return ",".join(found)
-
-
-@contextmanager
-def open_cache(config: Settings, *, enabled: bool = True) -> Iterator[Cache]:
-    """The site's cache (or one that caches nothing when not ``enabled``)."""
-    if not enabled:
-        yield Cache.disabled()
-        return
-    with Cache.open(config.build.cache, parse_key(config)) as cache:
-        yield cache
+        digest.update(f"{name}={origin}:{stamp}\n".encode())
+    return digest.hexdigest()[:32]
 
 
 class Cache:
-    """An open cache. ``Cache.open(path, fingerprint)``; ``Cache.disabled()`` caches nothing."""
+    """An open cache; ``Cache.disabled()`` caches nothing. Every method is safe to call on
+    either, and never raises for a database problem: the cache turns itself off instead and
+    says why in ``notes``."""
 
-    def __init__(self, db: sqlite3.Connection | None) -> None:
+    def __init__(self, db: sqlite3.Connection | None, path: Path | None = None) -> None:
         self._db = db
-        self._files: dict[str, tuple[Stamp, bytes]] | None = None
+        self.path = path
+        self.notes: list[str] = []
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -100,149 +106,226 @@ class Cache:
     @classmethod
     @contextmanager
     def open(cls, path: Path, key: str) -> Iterator[Cache]:
-        db = _connect(path, key)
-        cache = cls(db)
+        """The cache at ``path`` for results shaped by ``key``; emptied when it was made for
+        another key."""
+        notes: list[str] = []
+        cache = cls(_connect(path, key, notes), path)
+        cache.notes.extend(notes)
         try:
             yield cache
-            if db is not None:
-                db.commit()
         finally:
-            if db is not None:
-                db.close()
+            if cache._db is not None:
+                cache._db.close()
+
+    def _call(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
+        if self._db is None:
+            return default
+        try:
+            return work(self._db)
+        except (sqlite3.Error, OSError) as exc:
+            self._off(exc)
+            return default
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        """Run ``work`` and commit at once: a run never holds the cache's write lock while it
+        does anything else (a digest sending mail, say)."""
+        def write_and_commit(db: sqlite3.Connection) -> None:
+            work(db)
+            db.commit()
+
+        self._call(write_and_commit, None)
+
+    def _off(self, exc: BaseException) -> None:
+        busy = isinstance(exc, sqlite3.OperationalError) and _busy(exc)
+        self.notes.append(f"{self.path}: " + (
+            "another feedkit run is using the build cache" if busy else
+            f"the build cache failed ({exc})") + "; going on without it")
+        log.warning("%s", self.notes[-1])
+        if self._db is not None:
+            with suppress(sqlite3.Error):
+                self._db.rollback()
+                self._db.close()
+        self._db = None
 
     # -- parse results ------------------------------------------------------------------------
 
-    def parsed(self, rel: str, stamp: Stamp) -> tuple[Any, ...] | None:
-        """The stored parse result of ``rel`` if the file still has ``stamp``."""
-        if self._db is None:
-            return None
-        if self._files is None:
-            self._files = {row[0]: ((row[1], row[2]), row[3]) for row in
-                           self._db.execute("SELECT path, size, mtime, parsed FROM files")}
-        hit = self._files.get(rel)
-        if hit is None or hit[0] != stamp:
-            return None
-        try:
-            value = marshal.loads(hit[1])
-        except (ValueError, EOFError, TypeError):
-            return None
-        return value if isinstance(value, tuple) else None
+    def parsed(self, files: Sequence[SourceFile], *,
+               intern: dict[Any, Any] | None = None) -> dict[str, Parsed]:
+        """The stored parse result of each of ``files`` whose stamp is unchanged."""
+        wanted = {f.rel: f.stamp for f in files}
 
-    def store_parsed(self, rows: Iterable[tuple[str, Stamp, tuple[Any, ...]]]) -> None:
-        if self._db is None:
-            return
-        self._db.executemany(
-            "INSERT OR REPLACE INTO files (path, size, mtime, parsed) VALUES (?, ?, ?, ?)",
-            [(rel, s[0], s[1], marshal.dumps(value)) for rel, s, value in rows])
+        def read(db: sqlite3.Connection) -> dict[str, Parsed]:
+            hits: dict[str, Parsed] = {}
+            for path, size, mtime, blob in db.execute(
+                    "SELECT path, size, mtime, parsed FROM files"):
+                if wanted.get(path) == (size, mtime):
+                    with suppress(ValueError, EOFError, TypeError):  # another version's entry
+                        hits[path] = parsed_from(marshal.loads(blob), intern=intern)
+            return hits
+
+        return self._call(read, {})
+
+    def store_parsed(self, rows: Iterable[tuple[SourceFile, Parsed]]) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            batch: list[tuple[str, int, int, bytes]] = []
+            for source, parsed in rows:
+                batch.append((source.rel, *source.stamp, marshal.dumps(parsed_record(parsed))))
+                if len(batch) >= _BATCH:
+                    _insert_parsed(db, batch)
+            _insert_parsed(db, batch)
+
+        self._write(write)
 
     def forget_except(self, keep: Iterable[str]) -> None:
-        """Drop entries of files that no longer exist."""
-        if self._db is None:
-            return
+        """Drop the entries of files that are gone."""
         keep = set(keep)
-        for table in ("files", "bodies"):
-            gone = [(p,) for (p,) in self._db.execute(f"SELECT path FROM {table}")
-                    if p not in keep]
-            self._db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+
+        def prune(db: sqlite3.Connection) -> None:
+            for table in ("files", "bodies"):
+                gone = [(p,) for (p,) in db.execute(f"SELECT path FROM {table}") if p not in keep]
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+
+        self._write(prune)
 
     # -- rendered bodies ----------------------------------------------------------------------
 
-    def body(self, rel: str, stamp: Stamp, url: str) -> str | None:
-        if self._db is None:
-            return None
-        row = self._db.execute("SELECT size, mtime, url, html FROM bodies WHERE path = ?",
-                               (rel,)).fetchone()
-        if row is None or (row[0], row[1]) != stamp or row[2] != url:
-            return None
-        return str(row[3])
+    def bodies(self, articles: Sequence[Article]) -> dict[str, RenderedBody]:
+        """The stored rendered body of each article whose file and URL are unchanged."""
+        def read(db: sqlite3.Connection) -> dict[str, RenderedBody]:
+            hits: dict[str, RenderedBody] = {}
+            for article in articles:
+                row = db.execute("SELECT size, mtime, url, rendered FROM bodies WHERE path = ?",
+                                 (article.key,)).fetchone()
+                if row is not None and _cacheable(article.body) and \
+                        (row[0], row[1]) == article.body.stamp and row[2] == article.url:
+                    with suppress(ValueError, EOFError, TypeError, KeyError):
+                        hits[article.key] = RenderedBody(**marshal.loads(row[3]))
+            return hits
 
-    def store_body(self, rel: str, stamp: Stamp, url: str, html: str) -> None:
-        if self._db is not None:
-            self._db.execute("INSERT OR REPLACE INTO bodies (path, size, mtime, url, html) "
-                             "VALUES (?, ?, ?, ?, ?)", (rel, stamp[0], stamp[1], url, html))
+        return self._call(read, {})
+
+    def store_bodies(self, rows: Iterable[tuple[Article, RenderedBody]]) -> None:
+        data = [(a.key, *a.body.stamp, a.url, marshal.dumps(asdict(body)))
+                for a, body in rows if _cacheable(a.body)]
+        self._write(lambda db: db.executemany(
+            "INSERT OR REPLACE INTO bodies (path, size, mtime, url, rendered) "
+            "VALUES (?, ?, ?, ?, ?)", data))
 
     # -- the last build -----------------------------------------------------------------------
 
     def record(self, name: str) -> dict[str, Any] | None:
-        if self._db is None:
-            return None
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
-        try:
-            value = json.loads(row[0]) if row else None
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
+        def read(db: sqlite3.Connection) -> dict[str, Any] | None:
+            row = db.execute("SELECT value FROM meta WHERE key = ?",
+                             (f"record:{name}",)).fetchone()
+            try:
+                value = json.loads(row[0]) if row else None
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+
+        return self._call(read, None)
 
     def store_record(self, name: str, value: dict[str, Any]) -> None:
-        if self._db is not None:
-            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                             (name, json.dumps(value, sort_keys=True)))
+        self._write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"record:{name}", json.dumps(value, sort_keys=True))))
 
 
-def _connect(path: Path, key: str) -> sqlite3.Connection | None:
-    """Open the cache, emptying it when its fingerprint differs; a broken file is replaced.
-    Returns None (no caching) when the folder cannot be written."""
+def _insert_parsed(db: sqlite3.Connection, batch: list[tuple[str, int, int, bytes]]) -> None:
+    db.executemany("INSERT OR REPLACE INTO files (path, size, mtime, parsed) "
+                   "VALUES (?, ?, ?, ?)", batch)
+    batch.clear()
+
+
+def _cacheable(body: Body) -> bool:
+    return body.file is not None and body.stamp != (0, 0)
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _fingerprint_of(db: sqlite3.Connection) -> str | None:
+    """What the cache was made for; None for an empty file (or one with no such table)."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if _busy(exc):
+            raise
+        return None
+    return str(row[0]) if row else None
+
+
+def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | None:
+    """Open the cache, emptying it when its fingerprint differs. A file that is not a
+    database is replaced; one another run holds, or a folder that cannot be written, means no
+    caching this time (with a note)."""
     for attempt in (1, 2):
+        db = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=2.0)
-            db.executescript(_TABLES)
-            row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             wanted = f"{SCHEMA}:{key}"
-            if row is None or row[0] != wanted:
-                db.executescript("DELETE FROM files; DELETE FROM bodies; DELETE FROM meta;")
-                db.execute("INSERT INTO meta (key, value) VALUES ('fingerprint', ?)", (wanted,))
-                db.commit()
+            if _fingerprint_of(db) != wanted:  # another feedkit, schema or set of rules
+                db.executescript(
+                    "BEGIN IMMEDIATE; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; "
+                    f"DROP TABLE IF EXISTS meta; {_TABLES} INSERT INTO meta (key, value) "
+                    f"VALUES ('fingerprint', '{wanted}'); COMMIT;")
             return db
-        except sqlite3.DatabaseError as exc:
-            log.warning("%s: the build cache is unusable (%s); starting a new one", path, exc)
-            with suppress(OSError):
-                path.unlink()
-            if attempt == 2:
-                return None
+        except sqlite3.OperationalError as exc:  # busy or locked, read-only, disk I/O: leave it
+            notes.append(f"{path}: " + ("another feedkit run is using the build cache"
+                                        if _busy(exc) else f"cannot use the build cache ({exc})")
+                         + "; going on without it")
+        except sqlite3.DatabaseError as exc:  # not a database, or malformed: start afresh
+            if attempt == 1:
+                log.warning("%s: the build cache is unusable (%s); starting a new one", path,
+                            exc)
+                if db is not None:
+                    db.close()
+                    db = None
+                with suppress(OSError):
+                    path.unlink()
+                continue
+            notes.append(f"{path}: the build cache is unusable ({exc}); going on without it")
         except OSError as exc:
-            log.warning("%s: cannot use the build cache (%s); building without it", path, exc)
-            return None
+            notes.append(f"{path}: cannot use the build cache ({exc.strerror or exc}); going "
+                         "on without it")
+        if db is not None:
+            db.close()
+        return None
     return None
 
 
-# -- encoding: model objects <-> plain tuples that marshal can store ------------------------------
+# -- the layer around the stages ----------------------------------------------------------------
 
 
-def encode_problem(p: Problem) -> tuple[Any, ...]:
-    return (None if p.path is None else p.path.as_posix(), p.field, p.message, p.hint,
-            p.severity.value, p.line)
+def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
+                  pool: Pool | None = None) -> LoadResult:
+    """``load.load_articles``, parsing only the files the cache has no result for."""
+    found = find_files(root)
+    intern: dict[Any, Any] = {}
+    hits = cache.parsed(found.files, intern=intern)
+    missing = [f for f in found.files if f.rel not in hits]
+    fresh = parse_files(missing, root=root, rules=rules, pool=pool, intern=intern)
+    # a file edited while it was read gets a new stamp: only results read at the stamp the
+    # walk saw are stored, or the next run would trust a result for bytes it never read
+    cache.store_parsed((source, parsed) for source, parsed in zip(missing, fresh, strict=True)
+                       if parsed.article is None or parsed.article.body.stamp == source.stamp)
+    cache.forget_except(f.rel for f in found.files)
+    by_rel = dict(hits)
+    by_rel.update((source.rel, parsed) for source, parsed in zip(missing, fresh, strict=True))
+    return assemble(found, [by_rel[f.rel] for f in found.files], rules=rules)
 
 
-def decode_problem(t: tuple[Any, ...]) -> Problem:
-    return Problem(None if t[0] is None else Path(t[0]), t[1], t[2], t[3], Severity(t[4]), t[5])
-
-
-def encode_article(a: Article) -> tuple[Any, ...]:
-    body = a.body
-    body_fields = (str(getattr(body, "encoding", "utf-8")), int(getattr(body, "offset", 0)),
-                   body.format.value)
-    return (
-        a.path.as_posix(), a.slug, a.url, a.title, a.published.isoformat(), body_fields, a.id,
-        a.subtitle, a.description, a.updated.isoformat() if a.updated else None,
-        tuple((x.name, x.email, x.url) for x in a.authors), a.tags,
-        (a.hero_image.url, a.hero_image.alt) if a.hero_image else None,
-        (a.cta.text, a.cta.url) if a.cta else None, a.draft, a.archived, a.source, a.read_time,
-    )
-
-
-def decode_article(t: tuple[Any, ...], *, file: Path | str, stamp: Stamp) -> Article:
-    from feedkit.load.articles import FileBody  # content imports this module
-
-    encoding, offset, body_format = t[5]
-    return Article(
-        path=Path(t[0]), slug=t[1], url=t[2], title=t[3],
-        published=datetime.fromisoformat(t[4]),
-        body=FileBody(file, encoding, offset, BodyFormat(body_format), stamp),
-        id=t[6], subtitle=t[7], description=t[8],
-        updated=datetime.fromisoformat(t[9]) if t[9] else None,
-        authors=tuple(Author(*x) for x in t[10]), tags=tuple(t[11]),
-        hero_image=Image(*t[12]) if t[12] else None,
-        cta=CallToAction(*t[13]) if t[13] else None,
-        draft=t[14], archived=t[15], source=t[16], read_time=t[17],
-    )
+def render_needed(cache: Cache, articles: Sequence[Article], *, read: Callable[[Body], str],
+                  pool: Pool | None = None) -> Rendered:
+    """``render.render_bodies``, rendering only the bodies the cache has no result for."""
+    hits = cache.bodies(articles)
+    missing = [a for a in articles if a.key not in hits]
+    fresh = render_bodies(missing, read=read, pool=pool)
+    cache.store_bodies((a, fresh.bodies[a.key]) for a in missing if a.key in fresh.bodies)
+    problems: list[Problem] = []
+    for article in articles:  # a cached body reports what it reported when it was rendered
+        if article.key in hits:
+            problems.extend(body_problems(article.path, hits[article.key]))
+    return Rendered({**hits, **fresh.bodies}, (*problems, *fresh.problems))

@@ -20,8 +20,9 @@ import click
 
 from feedkit import jobs
 from feedkit import settings as settings_module
+from feedkit.deliver.lock import DEFAULT_WAIT
 from feedkit.deliver.output import WriteResult
-from feedkit.errors import FeedkitError
+from feedkit.errors import FeedkitError, RefusedError
 from feedkit.model import Status
 from feedkit.settings import Settings
 from feedkit.terminal import (
@@ -29,6 +30,7 @@ from feedkit.terminal import (
     is_quiet,
     plural,
     say,
+    show_notes,
     show_problems,
     show_table,
     signals_ignored,
@@ -54,6 +56,14 @@ def site_options(func: F) -> F:
     return func
 
 
+def wait_option(func: F) -> F:
+    """``--wait``, shared by the commands that write where another run may be writing."""
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+        metavar="SECONDS", help="How long to wait for another feedkit run writing the same "
+        "output folder or state file before giving up (exit 1).")(func)
+
+
 def load_config(config_path: Path | None, content_dir: Path | None, **overrides: str) -> Settings:
     """flags > FEEDKIT_* env > feedkit.toml > defaults (``overrides`` keyed like "build.output")."""
     settings: dict[str, object] = dict(overrides)
@@ -63,14 +73,22 @@ def load_config(config_path: Path | None, content_dir: Path | None, **overrides:
 
 
 class FeedkitFailure(click.ClickException):
-    """A ``FeedkitError`` on its way out: one line on stderr, the error's exit code."""
-
-    def __init__(self, error: FeedkitError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+    """A ``FeedkitError`` on its way out: one line on stderr, exit 1."""
 
     def show(self, file: Any = None) -> None:
         click.echo(f"feedkit: error: {self.format_message()}", err=True)
+
+
+class FeedkitUsageFailure(FeedkitFailure):
+    """A feedkit ``UsageError`` on its way out: one line on stderr, exit 2."""
+
+    exit_code = 2
+
+
+def _failure(error: FeedkitError) -> FeedkitFailure:
+    kind = FeedkitUsageFailure if error.exit_code == FeedkitUsageFailure.exit_code \
+        else FeedkitFailure
+    return kind(str(error))
 
 
 class FeedkitGroup(click.Group):
@@ -80,7 +98,7 @@ class FeedkitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FeedkitError as exc:
-            raise FeedkitFailure(exc) from exc
+            raise _failure(exc) from exc
 
 
 @click.group(cls=FeedkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,15 +143,15 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
     \b
         feedkit check --content content/ --strict
     """
-    config = load_config(config_path, content_dir)
+    settings = load_config(config_path, content_dir)
     with working("Checking every article…"):
-        report = jobs.check(config, strict=strict)
+        report = jobs.check(settings, now=jobs.utc_now(), strict=strict)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
-    show_problems(report.problems, config)
+    show_problems(report.problems, settings)
     show_table(("published", "status", "slug", "title"),
-               [(a.published.astimezone(config.site.timezone).strftime("%Y-%m-%d %H:%M"),
+               [(a.published.astimezone(settings.site.timezone).strftime("%Y-%m-%d %H:%M"),
                  a.status(report.now).value, a.slug, a.title) for a in report.articles])
     s = report.statuses
     say(
@@ -141,7 +159,7 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
         f"{s[Status.PUBLISHED]} published, {s[Status.DRAFT]} draft, {s[Status.FUTURE]} future, "
         f"{s[Status.ARCHIVED]} archived; {plural(report.errors, 'error')}, "
         f"{plural(report.warnings, 'warning')}"
-        f" (times in {config.site.timezone.key})"
+        f" (times in {settings.site.timezone.key})"
     )
     sys.exit(report.exit_code)
 
@@ -154,36 +172,46 @@ def check(config_path: Path | None, content_dir: Path | None, strict: bool,
               help="Newest N articles per feed; 0 means all [default: [feed] limit, 50].")
 @click.option("--strict", is_flag=True, help="Write nothing and exit 1 if any article has a "
               "problem.")
-@click.option("--no-cache", is_flag=True, help="Ignore .feedkit/cache.db: load and render "
-              "everything.")
+@click.option("--no-cache", is_flag=True, help="Ignore the build cache ([build] cache): load "
+              "and render everything.")
+@click.option("--allow-shrink", is_flag=True, help="Publish even if the site feed would be "
+              "empty, or most articles in the feeds would be dropped.")
+@click.option("--allow-new-ids", is_flag=True, help="Publish even if articles already in the "
+              "feeds would get new ids (readers show them again).")
+@wait_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json prints one document for CI.")
 def build(config_path: Path | None, content_dir: Path | None, output_dir: Path | None,
-          limit: int | None, strict: bool, no_cache: bool, output_format: str) -> None:
+          limit: int | None, strict: bool, no_cache: bool, allow_shrink: bool,
+          allow_new_ids: bool, wait: float, output_format: str) -> None:
     """Write RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, site-wide and per tag.
 
     Writes feed.xml, atom.xml, feed.json, tags/<tag>/feed.xml and atom.xml, and feed.xsl
-    (so a feed opened in a browser reads as a page). Unchanged files are left alone.
+    (so a feed opened in a browser reads as a page). Unchanged files are left alone; feeds
+    an earlier build wrote that this one no longer produces (a tag no article has now) are
+    deleted. Refuses, writing nothing, to empty the site feed, drop most published articles
+    or change a published id, unless told so.
 
     \b
         feedkit build --output public/
     """
     overrides = {"build.output": str(output_dir)} if output_dir is not None else {}
-    config = load_config(config_path, content_dir, **overrides)
+    settings = load_config(config_path, content_dir, **overrides)
     started = time.perf_counter()
-    from feedkit.jobs.build_job import StrictError
-
     try:
         with working("Building feeds…"):
-            report = jobs.build(config, strict=strict, limit=limit,
-                                    use_cache=not no_cache)
-    except StrictError as exc:
-        show_problems(exc.problems, config)
+            report = jobs.build(settings, now=jobs.utc_now(), strict=strict, limit=limit,
+                                use_cache=not no_cache,
+                                allow_shrink=allow_shrink, allow_new_ids=allow_new_ids,
+                                wait=wait)
+    except RefusedError as exc:
+        show_problems(exc.problems, settings)
         raise
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(report.exit_code)
-    show_problems(report.problems, config)
+    show_problems(report.problems, settings)
+    show_notes(report.notes)
     s = report.statuses
     skipped = [f"{s[Status.DRAFT]} draft", f"{s[Status.FUTURE]} future",
                f"{s[Status.ARCHIVED]} archived", f"{report.skipped_files} with errors"]
@@ -191,12 +219,15 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
     for path, result in report.files.items():
         if result is WriteResult.WRITTEN or len(report.files) <= 40:
             say(f"  {result.value:9}  {display_path(report.output_dir / path)}")
-    feeds = ", ".join(config.site.url + name for name in ("feed.xml", "atom.xml", "feed.json"))
+    for path in report.removed:
+        say(f"  {'removed':9}  {display_path(report.output_dir / path)} (no longer produced)")
+    feeds = ", ".join(settings.site.url + name for name in ("feed.xml", "atom.xml", "feed.json"))
     say(f"serve {display_path(report.output_dir)} as static files; readers subscribe to "
         f"{feeds}")
     note = " (nothing changed since the last build)" if report.unchanged_inputs else ""
+    removed = f", {len(report.removed)} removed" if report.removed else ""
     say(f"{len(report.written)} files written, {len(report.files) - len(report.written)} "
-        f"unchanged, in {display_path(report.output_dir)}, "
+        f"unchanged{removed}, in {display_path(report.output_dir)}, "
         f"{time.perf_counter() - started:.2f} s{note}")
     sys.exit(report.exit_code)
 
@@ -224,10 +255,11 @@ def build(config_path: Path | None, content_dir: Path | None, output_dir: Path |
               help="State file [default: .feedkit/state.db next to feedkit.toml].")
 @click.option("--dry-run", is_flag=True, help="Show what would go out; write, send and record "
               "nothing.")
+@wait_option
 def digest(config_path: Path | None, content_dir: Path | None, since: str, until: str | None,
            output_dir: Path | None, limit: int | None, min_items: int | None, send: bool,
            to: tuple[str, ...], test: bool, mark_sent: bool, state: Path | None,
-           dry_run: bool) -> None:
+           dry_run: bool, wait: float) -> None:
     """Write (and send) an email digest of the articles published in a window.
 
     Exit codes: 0 written (and sent), 1 error, 2 usage, 3 nothing new to send.
@@ -238,14 +270,14 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     """
     from feedkit.jobs.digest_job import DigestRequest
 
-    config = load_config(config_path, content_dir)
+    settings = load_config(config_path, content_dir)
     request = DigestRequest(since=since, until=until, limit=limit, min_items=min_items,
                             send=send, test=test, to=to, mark_sent=mark_sent, dry_run=dry_run,
-                            state=state, output=output_dir)
+                            state=state, output=output_dir, wait=wait)
     with working("Preparing the digest…"):
-        report = jobs.digest(config, request)
-    show_problems([p for p in report.problems if p.is_error], config)
-    zone = config.site.timezone
+        report = jobs.digest(settings, request, now=jobs.utc_now())
+    show_problems([p for p in report.problems if p.is_error], settings)
+    zone = settings.site.timezone
     window = report.window
     say(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "
         f"{window.until.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), until excluded"
@@ -258,8 +290,7 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
         say(f"nothing new to send: {plural(len(report.articles), 'article')}, fewer than "
             f"--min-items {max(report.min_items, 1)}{skipped}; nothing written")
         sys.exit(3)
-    for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+    show_notes(report.notes)
     say(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML){skipped}")
     if report.dry_run:
         say("dry run: nothing written, sent or recorded")
@@ -366,16 +397,16 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
     from feedkit import scaffold
     from feedkit.errors import UsageError
 
-    config = load_config(config_path, content_dir)
+    settings = load_config(config_path, content_dir)
     if not scaffold.one_line(title):
         raise UsageError('the title is empty (write it like feedkit new "Your title")')
     published, date_only = scaffold.article_date(date_spec, now=jobs.utc_now(),
-                                                 zone=config.site.timezone)
-    found = scaffold.survey(config.content.dir)
+                                                 zone=settings.site.timezone)
+    found = scaffold.survey(settings.content.dir)
     schema = schema or found.schema
     text = scaffold.render_article(title, schema=schema, published=published,
                                    date_only=date_only, draft=draft)
-    path = scaffold.create_article(config.content.dir, text, slug=scaffold.article_slug(title),
+    path = scaffold.create_article(settings.content.dir, text, slug=scaffold.article_slug(title),
                                    taken=found.slugs)
     click.echo(display_path(path))  # the result itself: printed even with -q, for scripts
     hero = "heroImage" if schema == "publish_date" else "mainImage"

@@ -11,6 +11,7 @@ Imports nothing from feedkit, so every module may use it.
      ├── OutputError                          an output file cannot be written
      ├── LedgerError                          the digest state file is unusable
      ├── MailError                            the digest could not be sent
+     ├── RefusedError                         a run refused to publish (``problems`` say why)
      └── UsageError    (exit 2)               flags that contradict each other or the site
 
 A problem with one article is not an exception: it is a ``Problem``, collected and reported,
@@ -52,6 +53,16 @@ class LedgerError(FeedkitError):
 
 class MailError(FeedkitError):
     """The digest could not be delivered."""
+
+
+class RefusedError(FeedkitError):
+    """The run refused to publish, and wrote nothing: ``--strict`` and the content has
+    problems, or the build would drop most published items or change published ids.
+    ``problems`` say why, one per line, for the caller to show."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class UsageError(FeedkitError):

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -95,24 +94,25 @@ class BodyFormat(enum.StrEnum):
     HTML = "html"
 
 
-class BodySource(Protocol):
-    """Where an article's body text comes from; read only when something renders it."""
-
-    @property
-    def format(self) -> BodyFormat: ...
-
-    def read(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
-class TextBody:
-    """A body held in memory (tests, library users, small sites)."""
+class Body:
+    """Where an article's body is, as plain data: the load stage reads it again
+    (``load.read_body``) when something renders it, so no body is held in memory meanwhile.
 
-    text: str
+    Either ``text`` (a body held in memory: library users, tests) or ``file``, whose decoded
+    text holds the body from character ``offset`` on; ``stamp`` is the file's (size,
+    mtime_ns) when it was loaded, so an edit made since is noticed, not misread.
+    """
+
     format: BodyFormat = BodyFormat.MARKDOWN
+    text: str | None = None
+    file: str | None = None  # a str, not a Path: 100,000 Paths cost ~60 MB
+    offset: int = 0
+    stamp: tuple[int, int] = (0, 0)
 
-    def read(self) -> str:
-        return self.text
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.file is None):
+            raise ValueError("a body has either text or a file, not both or neither")
 
 
 class Status(enum.StrEnum):
@@ -124,11 +124,16 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article: validated metadata, plus a body that is rendered on demand.
+    """One article: validated metadata and where its body is. Plain data: no method reads a
+    file or renders anything.
 
-    ``path`` is where it came from (relative to the content folder when loaded from disk).
-    ``id`` is an explicit front-matter id/guid, or None (the feeds derive a stable one).
-    ``updated`` is None unless the article has a valid updated date at or after ``published``.
+    ``path`` is where it came from (relative to the content folder when loaded from disk);
+    ``key`` (its POSIX form) names the article in rendered-body mappings. ``id`` is what feed
+    readers and the digest ledger know it by: an explicit front-matter id/guid, else derived
+    at load time from what never changes (see ``load.ids``). ``updated`` is None unless the
+    article has a valid updated date at or after ``published``. ``description`` is the one the
+    front matter gives ("" when none: renderers fall back to a summary of the body);
+    ``has_body`` says whether the body holds any text.
     """
 
     path: Path
@@ -136,8 +141,8 @@ class Article:
     url: str
     title: str
     published: datetime
-    body: BodySource = field(compare=False, hash=False, repr=False)
-    id: str | None = None
+    body: Body = field(repr=False)
+    id: str
     subtitle: str = ""
     description: str = ""
     updated: datetime | None = None
@@ -149,12 +154,15 @@ class Article:
     archived: bool = False
     source: str = ""
     read_time: str = ""
+    has_body: bool = True
 
     def __post_init__(self) -> None:
         if not self.slug:
             raise ValueError("article slug must not be empty")
         if not self.title:
             raise ValueError("article title must not be empty")
+        if not self.id:
+            raise ValueError("article id must not be empty")
         if not is_absolute_http_url(self.url):
             raise ValueError(f"article url must be absolute http(s): {self.url!r}")
         _require_aware("published", self.published)
@@ -163,16 +171,21 @@ class Article:
             raise ValueError("updated must not be earlier than published")
 
     @property
+    def key(self) -> str:
+        """The article's name in a mapping of rendered bodies: its path, POSIX style."""
+        return self.path.as_posix()
+
+    @property
     def modified(self) -> datetime:
         """The instant the article last changed: ``updated`` when set, else ``published``."""
         return self.updated or self.published
 
     @property
     def is_blank(self) -> bool:
-        """Nothing but a title for a digest to show: no description (so no body text either,
-        which the description falls back to), no hero image, no call to action. A fresh
-        ``feedkit new`` stub is blank."""
-        return not self.description and self.hero_image is None and self.cta is None
+        """Nothing but a title for a digest to show: no description, no body text (which a
+        summary would come from), no hero image, no call to action. A fresh ``feedkit new``
+        stub is blank."""
+        return not (self.description or self.has_body or self.hero_image or self.cta)
 
     def status(self, now: datetime) -> Status:
         """Whether the article goes out at ``now`` (drafts and archived never do)."""
@@ -183,16 +196,6 @@ class Article:
         if self.published > now:
             return Status.FUTURE
         return Status.PUBLISHED
-
-    def content_html(self) -> str:
-        """The body as sanitized HTML with absolute URLs (rendered once, then cached)."""
-        return _render_html(self)
-
-
-def _render_html(article: Article) -> str:
-    from feedkit.render.bodies import render_article_body  # deferred: rendering is costly to import
-
-    return render_article_body(article)
 
 
 SortKey = Callable[[Article], tuple[float, str, str]]

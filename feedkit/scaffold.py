@@ -272,7 +272,7 @@ class Survey:
 def survey(content_dir: Path) -> Survey:
     """Read the articles under ``content_dir`` (unreadable ones are skipped: ``check`` reports
     them) for the publish-date key each uses and the slugs already taken."""
-    from feedkit.load.articles import decode
+    from feedkit.load.decoding import decode
     from feedkit.load.discovery import discover
     from feedkit.load.front_matter import FrontMatterError, split_front_matter
 

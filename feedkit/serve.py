@@ -244,10 +244,8 @@ class Preview:
     def digest_html(self, since: str) -> tuple[str | None, str]:
         """The digest for ``--since SPEC`` as a dry run: (HTML or None, a one-line summary).
         Raises ``UsageError`` for a bad SPEC."""
-        from feedkit.jobs.digest_job import DigestRequest, run_digest
-
         # a dry run reads the state file read-only: what was sent is left out, as it will be
-        report = run_digest(self.snapshot.config, DigestRequest(
+        report = jobs.digest(self.snapshot.config, jobs.DigestRequest(
             since=since, dry_run=True, use_cache=False), now=self._clock())
         sent = f"; {report.already_sent} in the window already sent" \
             if report.already_sent else ""

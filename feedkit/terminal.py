@@ -68,14 +68,21 @@ def show_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             + "  " + row[-1])
 
 
-def show_problems(problems: tuple[Problem, ...] | list[Problem], config: Settings) -> None:
+def show_problems(problems: tuple[Problem, ...] | list[Problem], settings: Settings) -> None:
     """One line per problem on stderr; article paths shown as the user would open them."""
     for problem in problems:
         if problem.path is not None and not problem.path.is_absolute():
-            problem = replace(problem, path=Path(display_path(config.content.dir / problem.path)))
+            problem = replace(problem, path=Path(display_path(settings.content.dir / problem.path)))
         elif problem.path is not None:
             problem = replace(problem, path=Path(display_path(problem.path)))
         click.echo(str(problem), err=True)
+
+
+def show_notes(notes: tuple[str, ...] | list[str]) -> None:
+    """One ``note:`` line per note on stderr: what the user should know that is not a problem
+    with an article (the cache was off, a file was left in place, …)."""
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def stdin_is_terminal() -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from factories import NOW
 
 from feedkit import jobs, settings
+from feedkit.deliver.manifest import MANIFEST_NAME
 from feedkit.jobs.build_job import BuildReport
 
 FIXTURE_SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
@@ -27,6 +28,7 @@ def build_site(root: Path, **kw: object) -> BuildReport:
 
 
 def read_outputs(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` as {relative posix path: bytes}."""
+    """Every output under ``folder`` as {relative posix path: bytes}: not the manifest, which
+    is feedkit's record of them (tests/test_manifest.py checks it)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME}

@@ -10,11 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-import feedkit.jobs.digest_job
-from feedkit.deliver.ledger import Ledger
-
 LOCKED = ("another feedkit digest is running (the state file is locked); try again when it "
           "has finished")
 
@@ -46,15 +41,3 @@ def lock_held_by_another_process(state: Path) -> Iterator[None]:
         proc.stdin.close()
         proc.wait(10)
         proc.stdout.close()
-
-
-def quick_lock_timeout(monkeypatch: pytest.MonkeyPatch, timeout: float = 0.2) -> None:
-    """run_digest has no way to pass Ledger.open's ``timeout`` (it waits 5 s for a held lock):
-    give the job a Ledger whose open() waits ``timeout`` seconds instead."""
-
-    class QuickLedger(Ledger):
-        @classmethod
-        def open(cls, path: Path, *, create: bool = True, timeout: float = timeout):  # type: ignore[override]
-            return Ledger.open.__func__(cls, path, create=create, timeout=timeout)  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(feedkit.jobs.digest_job, "Ledger", QuickLedger)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -155,40 +154,44 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site_dir) -> None:
 
 
 def test_cached_articles_equal_freshly_parsed_ones(site: Path) -> None:
-    from feedkit.cache import Cache, fingerprint
-    from feedkit.load.articles import load_articles
+    from feedkit.cache import Cache, fingerprint, load_articles
+    from feedkit.load import LoadRules
+    from feedkit.load import load_articles as load_fresh
 
     cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
-    fresh = load_articles(cfg.content.dir, site=cfg.site)
+    rules = LoadRules.of(cfg)
+    fresh = load_fresh(cfg.content.dir, rules=rules)
     path = site / "probe.db"
     with Cache.open(path, fingerprint("probe")) as cache:
-        load_articles(cfg.content.dir, site=cfg.site, cache=cache)
-    time.sleep(0)
+        load_articles(cache, cfg.content.dir, rules=rules)
     with Cache.open(path, fingerprint("probe")) as cache:
-        cached = load_articles(cfg.content.dir, site=cfg.site, cache=cache)
-    assert cached.articles == fresh.articles
-    assert [a.content_html() for a in cached.articles] == \
-        [a.content_html() for a in fresh.articles]
+        assert len(cache.parsed(fresh_files(cfg.content.dir))) == 2  # answered from the cache
+        cached = load_articles(cache, cfg.content.dir, rules=rules)
+    assert cached == fresh
+
+
+def fresh_files(root: Path):
+    from feedkit.load.folder import find_files
+
+    return find_files(root).files
 
 
 def test_each_needed_body_is_rendered_once_however_many_feeds_hold_it(make_site_dir,
                                                                         monkeypatch) -> None:
-    from feedkit import pool as workers
-    from feedkit.render import bodies as html
+    from feedkit.pool import Pool
+    from feedkit.render import bodies
 
     articles = {f"p{i}.md": post(f"Post {i}", f"2025-01-{i + 1:02d}", tag=f"t{i % 3}")
                 for i in range(12)}
     root = make_site_dir(articles, toml=f'[site]\nurl = "{SITE_URL}"\n[feed]\nlimit = 0\n'
                          'tag_limit = 0\n')
-    monkeypatch.setattr(html, "_RENDERED_MAX", 4)  # fewer than the bodies the feeds need
     calls = []
-    real = workers.render_body
+    real = bodies.render_body
 
-    def counting(text, body_format, url):
+    def counting(text, body_format, url, **kw):
         calls.append(url)
-        return real(text, body_format, url)
+        return real(text, body_format, url, **kw)
 
-    monkeypatch.setattr(workers, "render_body", counting)
-    monkeypatch.setattr(html, "render_body", counting)
-    build(root, use_cache=False)
+    monkeypatch.setattr(bodies, "render_body", counting)
+    build(root, use_cache=False, pool=Pool(workers=1))
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 12

@@ -13,8 +13,9 @@ import pytest
 from factories import SITE_URL, make_article, make_site
 
 from feedkit.model import Article, CallToAction, Image
-from feedkit.render.email import SIZE_BUDGET, Digest, DigestOptions, digest_id, render_digest
+from feedkit.render.email import SIZE_BUDGET, Digest, digest_id, render_digest
 from feedkit.selection import Window
+from feedkit.settings import DigestSettings
 
 WINDOW = Window(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))
 ABSOLUTE = ("https://", "http://", "mailto:")
@@ -70,9 +71,11 @@ def _article(n: int, **kw: object) -> Article:
     return make_article(**values)
 
 
-def _render(articles: list[Article], *, site=None, updated=(), **options: object) -> Digest:
-    return render_digest(site or make_site(), articles, window=WINDOW,
-                         options=DigestOptions(**options), updated=updated)  # type: ignore[arg-type]
+def _render(articles: list[Article], *, site=None, updated=(), size_budget: int = SIZE_BUDGET,
+            **options: object) -> Digest:
+    return render_digest(site or make_site(), articles, window=WINDOW, updated=updated,
+                         settings=DigestSettings(**options),  # type: ignore[arg-type]
+                         size_budget=size_budget)
 
 
 def rich_articles() -> list[Article]:
@@ -222,7 +225,7 @@ def test_window_is_shown_in_the_site_time_zone() -> None:
     window = Window(datetime(2025, 2, 1, tzinfo=ZoneInfo("Europe/Berlin")),
                     datetime(2025, 2, 8, tzinfo=ZoneInfo("Europe/Berlin")))
     digest = render_digest(site, [_article(1, published=datetime(2025, 2, 3, 8, tzinfo=UTC))],
-                           window=window, options=DigestOptions())
+                           window=window, settings=DigestSettings())
     label = "2025-02-01 00:00 to 2025-02-08 00:00 (Europe/Berlin)"
     assert label in digest.html and label in digest.text
     assert "3 February 2025, 09:00" in digest.html  # 08:00 UTC is 09:00 in Berlin
@@ -412,7 +415,7 @@ def test_message_id_derives_from_the_articles_only() -> None:
     # an edited title or a different window does not change it; another set of articles does
     edited = [articles[0].__class__(**{**_fields(articles[0]), "title": "Edited"}),
               *articles[1:]]
-    other_window = render_digest(make_site(), articles, options=DigestOptions(),
+    other_window = render_digest(make_site(), articles, settings=DigestSettings(),
                                  window=Window(WINDOW.since, WINDOW.until + timedelta(days=1)))
     assert _render(edited).message_id == digest.message_id
     assert other_window.message_id == digest.message_id
@@ -427,6 +430,6 @@ def test_outlook_button_grows_with_long_cta_text() -> None:
     short = make_article(slug="s", cta=CallToAction("Join", "https://example.org/j"))
     long = make_article(slug="l", cta=CallToAction("Join " * 40, "https://example.org/j"))
     html = render_digest(make_site(), [short, long], window=WINDOW,
-                         options=DigestOptions()).html
+                         settings=DigestSettings()).html
     heights = [int(h) for h in re.findall(r"v:roundrect[^>]*height:(\d+)px", html)]
     assert len(heights) == 2 and heights[0] == 44 and heights[1] > 44

@@ -105,7 +105,7 @@ def test_reference_check_fails_when_the_reference_is_stale(tmp_path: Path) -> No
         (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
-# the README's front-matter table, row by row, and the fields of metadata.ALIASES in each
+# the README's front-matter table, row by row, and the fields of aliases.ALIASES in each
 FRONT_MATTER_ROWS = {
     "title": ["title"], "subtitle": ["subtitle"], "description": ["description"],
     "published": ["published"], "updated": ["updated"], "hero image": ["hero_image"],
@@ -122,7 +122,7 @@ def _front_matter_table() -> dict[str, str]:
 
 
 def test_front_matter_table_lists_every_key_feedkit_reads() -> None:
-    from feedkit.load.fields import ALIASES, NESTED_TABLES
+    from feedkit.load.aliases import ALIASES, NESTED_TABLES
 
     table = _front_matter_table()
     assert set(table) == set(FRONT_MATTER_ROWS)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
-from factories import NOW, SITE_URL, make_article, make_site
+from factories import NOW, SITE_URL, make_article, make_site, rendered
 from feedtools import build_site, copy_site, read_outputs
 from lxml import etree
 
-from feedkit.model import Author, CallToAction, Image
+from feedkit.model import Article, Author, CallToAction, Image, Site
 from feedkit.render.feeds import (
     EPOCH,
     Feed,
-    article_id,
+    bodies_needed,
     item_html,
     plan_feeds,
     render_atom,
@@ -37,6 +38,12 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     root = copy_site("seedlike", tmp_path_factory.mktemp("seeds"))
     report = build_site(root)
     return root, read_outputs(report.output_dir)
+
+
+def feeds_of(site: Site, articles: Sequence[Article], options: FeedSettings) -> dict[str, bytes]:
+    """Every feed file for ``articles``, rendered as a build renders them."""
+    plan = plan_feeds(site, articles, options)
+    return render_feeds(site, plan, options, bodies=rendered(bodies_needed(plan, options)))
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:
@@ -178,36 +185,12 @@ def test_host_timezone_does_not_shift_dates(tmp_path: Path, monkeypatch) -> None
         time.tzset()
 
 
-# -- ids ------------------------------------------------------------------------------------------
-
-
-def test_tag_ids_survive_https_move_trailing_slash_and_new_domain() -> None:
-    article = make_article(slug="launch", url="https://news.example.org/launch/")
-    moved = make_article(slug="launch", url="http://www.other.example/blog/launch")
-    options = FeedSettings(id_base="news.example.org")
-    site_a = make_site(url="https://news.example.org/")
-    site_b = make_site(url="http://www.other.example/blog/")
-    assert article_id(article, site_a, options) == article_id(moved, site_b, options)
-
-
-def test_explicit_id_wins_and_url_scheme_uses_the_link() -> None:
-    site = make_site()
-    assert article_id(make_article(id="urn:uuid:1234"), site, FeedSettings()) == "urn:uuid:1234"
-    article = make_article()
-    assert article_id(article, site, FeedSettings(id_scheme="url")) == article.url
-
-
 def test_url_ids_are_permalinks_in_rss() -> None:
     site = make_site()
-    feed = Feed("feed.xml", "T", (make_article(),))
-    root = etree.fromstring(render_rss(site, feed, FeedSettings(id_scheme="url")))
+    article = make_article(id=make_article().url)
+    feed = Feed("feed.xml", "T", (article,))
+    root = etree.fromstring(render_rss(site, feed, FeedSettings(), bodies=rendered([article])))
     assert root.find("channel/item/guid").get("isPermaLink") == "true"
-
-
-def test_tag_id_uses_publish_date_in_site_timezone() -> None:
-    site = make_site(timezone=timezone(timedelta(hours=10)))
-    late = make_article(published=datetime(2025, 2, 4, 20, 0, tzinfo=UTC))  # 06:00 next day +10
-    assert article_id(late, site, FeedSettings()).startswith("tag:news.example.org,2025-02-05:")
 
 
 # -- content of items -----------------------------------------------------------------------------
@@ -216,24 +199,26 @@ def test_tag_id_uses_publish_date_in_site_timezone() -> None:
 def test_item_html_starts_with_hero_and_ends_with_linked_cta() -> None:
     article = make_article(hero_image=Image("https://img.example.org/h.jpg", 'A "hero"'),
                            cta=CallToAction("Join <us>", "https://example.org/join"))
-    html = item_html(article, FeedSettings())
+    html = item_html(article, FeedSettings(), rendered([article]))
     assert html.startswith('<p><img src="https://img.example.org/h.jpg" alt="A &quot;hero&quot;">')
     assert html.endswith('<p><a href="https://example.org/join">Join &lt;us&gt;</a></p>')
 
 
 def test_summary_mode_leaves_the_body_out() -> None:
     article = make_article(body="SECRET BODY", description="Short.")
-    html = item_html(article, FeedSettings(content="summary"))
+    html = item_html(article, FeedSettings(content="summary"), rendered([article]))
     assert "SECRET BODY" not in html and "Short." in html
     feed = Feed("feed.xml", "T", (article,))
-    assert b"SECRET BODY" not in render_rss(make_site(), feed, FeedSettings(content="summary"))
+    rss = render_rss(make_site(), feed, FeedSettings(content="summary"),
+                     bodies=rendered(feed.articles))
+    assert b"SECRET BODY" not in rss
 
 
 def test_control_characters_and_cdata_end_in_titles_keep_xml_valid() -> None:
     article = make_article(title="A ]]> B & C <= D")
     feed = Feed("feed.xml", "Site \x01 title", (article,))
     for render in (render_rss, render_atom):
-        data = render(make_site(), feed, FeedSettings())
+        data = render(make_site(), feed, FeedSettings(), bodies=rendered(feed.articles))
         entry = parse(data).entries[0]
         assert entry.title == "A ]]> B & C <= D"
         assert b"&amp;amp;" not in data
@@ -243,7 +228,7 @@ def test_authors_fall_back_to_the_site_author() -> None:
     site = make_site(author="Site Author", author_email="desk@example.org")
     feed = Feed("atom.xml", "T", (make_article(), make_article(
         slug="b", authors=(Author("Ann", "ann@example.org"),))))
-    d = parse(render_atom(site, feed, FeedSettings()))
+    d = parse(render_atom(site, feed, FeedSettings(), bodies=rendered(feed.articles)))
     assert [e.author_detail.name for e in d.entries] == ["Site Author", "Ann"]
     assert d.entries[1].author_detail.email == "ann@example.org"
 
@@ -252,10 +237,11 @@ def test_icon_and_logo_are_absolute() -> None:
     site = make_site()
     feed = Feed("atom.xml", "T", ())
     root = etree.fromstring(render_atom(site, feed, FeedSettings(icon="/favicon.png",
-                                                                logo="logo.png")))
+                                                                logo="logo.png"), bodies={}))
     assert root.findtext(f"{ATOM}icon") == f"{SITE_URL}favicon.png"
     assert root.findtext(f"{ATOM}logo") == f"{SITE_URL}logo.png"
-    doc = json.loads(render_json(site, Feed("feed.json", "T", ()), FeedSettings(logo="l.png")))
+    doc = json.loads(render_json(site, Feed("feed.json", "T", ()), FeedSettings(logo="l.png"),
+                                 bodies={}))
     assert doc["icon"] == f"{SITE_URL}l.png"
 
 
@@ -263,7 +249,7 @@ def test_icon_and_logo_are_absolute() -> None:
 
 
 def test_empty_site_writes_valid_empty_feeds() -> None:
-    files = render_feeds(make_site(), [], FeedSettings())
+    files = feeds_of(make_site(), [], FeedSettings())
     assert sorted(files) == ["atom.xml", "feed.json", "feed.xml"]
     for name in ("feed.xml", "atom.xml"):
         assert parse(files[name]).entries == []
@@ -289,7 +275,7 @@ def test_tag_slugs_are_safe_file_names(tag: str) -> None:
 def test_each_tag_gets_rss_and_atom_feeds() -> None:
     a = make_article(slug="a", tags=("Python", "Web Dev"))
     b = make_article(slug="b", tags=("python",), published=NOW - timedelta(days=1))
-    files = render_feeds(make_site(), [a, b], FeedSettings())
+    files = feeds_of(make_site(), [a, b], FeedSettings())
     assert {"tags/python/feed.xml", "tags/python/atom.xml", "tags/web-dev/feed.xml"} <= set(files)
     assert len(parse(files["tags/python/feed.xml"]).entries) == 2
     tag_feed = etree.fromstring(files["tags/python/atom.xml"])
@@ -334,26 +320,28 @@ def test_json_feed_of_every_shape_matches_the_schema() -> None:
                      updated=datetime(2025, 3, 1, tzinfo=UTC)),
         make_article(slug="plain", body=""),
     ]
-    files = render_feeds(site, articles, FeedSettings(icon="i.png", logo="l.png"))
+    files = feeds_of(site, articles, FeedSettings(icon="i.png", logo="l.png"))
     assert _json_feed_errors(files["feed.json"]) == []
-    assert _json_feed_errors(render_feeds(site, [], FeedSettings())["feed.json"]) == []
+    assert _json_feed_errors(feeds_of(site, [], FeedSettings())["feed.json"]) == []
 
 
 def test_non_ascii_tag_feed_urls_are_percent_encoded() -> None:
-    files = render_feeds(make_site(), [make_article(tags=("Café",))], FeedSettings())
+    files = feeds_of(make_site(), [make_article(tags=("Café",))], FeedSettings())
     root = etree.fromstring(files["tags/café/atom.xml"])
     assert root.findtext(f"{ATOM}id") == f"{SITE_URL}tags/caf%C3%A9/atom.xml"
 
 
 def test_atom_entries_always_have_an_author() -> None:
     feed = Feed("atom.xml", "T", (make_article(),))
-    root = etree.fromstring(render_atom(make_site(title="The Site"), feed, FeedSettings()))
+    root = etree.fromstring(render_atom(make_site(title="The Site"), feed, FeedSettings(),
+                                        bodies=rendered(feed.articles)))
     assert root.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "The Site"
 
 
 def test_empty_content_is_left_out_rather_than_blank() -> None:
     feed = Feed("atom.xml", "T", (make_article(body="", description=""),))
-    data = render_atom(make_site(), feed, FeedSettings(content="summary"))
+    data = render_atom(make_site(), feed, FeedSettings(content="summary"),
+                       bodies=rendered(feed.articles))
     assert b"<content" not in data
 
 

@@ -23,19 +23,19 @@ import pytest
 from factories import SITE_URL, make_article
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledgertools import LOCKED, lock_held_by_another_process, quick_lock_timeout
+from ledgertools import LOCKED, lock_held_by_another_process
 from mailtools import smtp_server
 
 import feedkit.deliver.ledger
 import feedkit.jobs.digest_job
+import feedkit.render.email
 from feedkit import jobs
 from feedkit.deliver.ledger import APPLICATION_ID, SCHEMA_VERSION, Entry, Ledger
 from feedkit.errors import LedgerError, MailError
 from feedkit.jobs.digest_job import DigestRequest
-from feedkit.load.articles import LoadResult
-from feedkit.model import Article, Status, TextBody
+from feedkit.load import LoadResult
+from feedkit.model import Article, Body, Status
 from feedkit.render.email import Digest, digest_id
-from feedkit.render.feeds import article_id
 from feedkit.settings import Settings
 from feedkit.settings import load as load_settings
 
@@ -309,14 +309,13 @@ def _site(make_site_dir, articles: dict[str, str], toml: str = SITE_TOML) -> Set
     return load_settings(root / "feedkit.toml", env={}, cwd=root)
 
 
-def test_a_second_run_fails_fast_while_another_process_holds_the_lock(
-        make_site_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_run_waits_then_fails_while_another_process_holds_the_lock(
+        make_site_dir) -> None:
     cfg = _site(make_site_dir, {"one": "2025-02-10"})
     state = cfg.digest.state
-    quick_lock_timeout(monkeypatch)
     with lock_held_by_another_process(state):
         with pytest.raises(LedgerError) as caught:
-            jobs.digest(cfg, DigestRequest(since="last", mark_sent=True), now=T0)
+            jobs.digest(cfg, DigestRequest(since="last", mark_sent=True, wait=0.2), now=T0)
         assert str(caught.value) == f"{state}: {LOCKED}"
         assert not (cfg.source.parent / "public").exists()  # nothing rendered, written or sent
         # a dry run only reads: it still works while the other run holds the lock
@@ -375,7 +374,7 @@ def test_backdated_article_is_sent_next_time_alone(make_site_dir) -> None:
     assert "Backdated" in text and "First" not in text and "Second" not in text
     assert _last(cfg, T0 + timedelta(days=2)).exit_code == 3
     assert _digests_per_article(cfg.digest.state) == Counter(
-        {article_id(a, cfg.site, cfg.feed): 1 for a in report.articles} | {
+        {a.id: 1 for a in report.articles} | {
             f"tag:news.example.org,2025-02-{day}:{slug}": 1
             for day, slug in (("10", "first"), ("20", "second"))})
 
@@ -542,14 +541,15 @@ def test_failed_send_records_nothing(make_site_dir) -> None:
 # To keep it to a few seconds, two things are replaced in this test only: the content loader
 # (the articles live in a dict that the test edits, instead of files: loading from disk costs
 # ~0.6 ms a file on every run) and render_digest (premailer costs ~35 ms a digest): the stand-in
-# returns a real feedkit.render.email.Digest whose ids come from feedkit's own article_id and
-# digest_id. Everything between (windows, the horizon, the ledger and its lock, building the
-# message, writing the files) is the real code. The shorter stories above, and those in
-# tests/cli/test_cli_digest.py, run on real files with the real renderer.
+# returns a real feedkit.render.email.Digest whose ids are the articles' own (as loading gives
+# them) and whose digest id is feedkit's digest_id. Everything between (windows, the horizon,
+# the ledger and its lock, building the message, writing the files) is the real code. The
+# shorter stories above, and those in tests/cli/test_cli_digest.py, run on real files with the
+# real renderer.
 
 
-def _quick_render(site, articles, *, window, options, updated=()) -> Digest:
-    ids = tuple(article_id(a, site, options.feed) for a in articles)
+def _quick_render(site, articles, *, window, settings, summaries=None, updated=()) -> Digest:
+    ids = tuple(a.id for a in articles)
     did = digest_id(ids)
     text = "".join(f"{a.title}\n{a.url}\n" for a in articles)
     return Digest(id=did, subject=f"{len(articles)} new", html=f"<pre>{text}</pre>", text=text,
@@ -595,17 +595,16 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
                 post(slug, published, published, archived=True)
     post("on-the-dot", runs[40], runs[40] - timedelta(days=1))  # at a run's `until`: next run
 
-    monkeypatch.setattr(feedkit.jobs.digest_job, "load_articles",
-                        lambda root, *, site, max_file_size, cache=None: LoadResult(
-                            tuple(store.values()), ()))
-    monkeypatch.setattr(feedkit.jobs.digest_job, "render_digest", _quick_render)
+    monkeypatch.setattr(feedkit.jobs.digest_job, "load_site",
+                        lambda settings, cache, pool: LoadResult(tuple(store.values()), ()))
+    monkeypatch.setattr(feedkit.render.email, "render_digest", _quick_render)
 
     ids: dict[tuple[str, datetime], str] = {}
 
     def aid(article: Article) -> str:  # the id feedkit gives it (slug and first publish day)
         key = (article.slug, article.published)
         if key not in ids:
-            ids[key] = article_id(article, cfg.site, cfg.feed)
+            ids[key] = article.id
         return ids[key]
 
     due: set[str] = set()  # what must have been sent by the end
@@ -624,7 +623,7 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
                 deletions += 1
             elif roll < 0.04:
                 store[slug] = replace(article, title=article.title + " (edited)",
-                                      body=TextBody(f"Edited on day {n}."))
+                                      body=Body(text=f"Edited on day {n}."))
                 edits += 1
             elif article.draft and roll < 0.15:
                 store[slug] = replace(article, draft=False)
@@ -648,8 +647,7 @@ def test_a_year_of_daily_runs_sends_every_article_exactly_once(
 
     # the story really had every twist in it
     assert edits > 10 and deletions > 10 and undrafts > 3 and backdated_alone > 3
-    assert sent_by_run[article_id(make_article(slug="on-the-dot", published=runs[40]),
-                                  cfg.site, cfg.feed)] == 41
+    assert sent_by_run[make_article(slug="on-the-dot", published=runs[40]).id] == 41
     counts = _digests_per_article(cfg.digest.state)
     assert set(counts.values()) == {1}  # nothing sent twice
     assert set(counts) == due  # nothing missed, nothing extra

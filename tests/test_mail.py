@@ -17,12 +17,13 @@ from factories import SITE_URL, make_article, make_site
 from mailtools import closed_port, raw_server, smtp_server
 
 from feedkit import settings
-from feedkit.deliver.mail import build_message, message_bytes, send, valid_address
+from feedkit.deliver.mail import send, valid_address
 from feedkit.errors import ConfigError, MailError
 from feedkit.model import CallToAction, Image
-from feedkit.render.email import Digest, DigestOptions, render_digest
+from feedkit.render.email import Digest, render_digest
+from feedkit.render.message import build_message, message_bytes
 from feedkit.selection import Window
-from feedkit.settings import SmtpSettings
+from feedkit.settings import DigestSettings, SmtpSettings
 
 WINDOW = Window(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))
 SENDER = "News <news@example.org>"
@@ -39,7 +40,7 @@ def _digest(**options: object) -> Digest:
                      description="The first one.", cta=CallToAction("Tell a friend")),
     ]
     return render_digest(make_site(), articles, window=WINDOW,
-                         options=DigestOptions(**options))  # type: ignore[arg-type]
+                         settings=DigestSettings(**options))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_test_message_prefixes_the_subject_and_keeps_the_other_headers(digest: D
 
 def test_subject_is_one_line_even_with_newlines_in_the_site_title() -> None:
     site = make_site(title="News\r\nBcc: victim@example.org")
-    digest = render_digest(site, [make_article()], window=WINDOW, options=DigestOptions())
+    digest = render_digest(site, [make_article()], window=WINDOW, settings=DigestSettings())
     data = message_bytes(_message(digest))
     headers = data.split(b"\r\n\r\n", 1)[0]
     assert b"\r\nBcc:" not in headers
@@ -244,7 +245,7 @@ def test_a_refusal_midway_fails_the_send_after_earlier_copies_went_out(digest: D
 
 def test_non_ascii_headers_round_trip(digest: Digest) -> None:
     site = make_site(title="Hafen-Zeitung für Groß und Klein — Ausgabe mit einem sehr langen Namen")
-    german = render_digest(site, [make_article()], window=WINDOW, options=DigestOptions())
+    german = render_digest(site, [make_article()], window=WINDOW, settings=DigestSettings())
     data = message_bytes(_message(german, sender="Hafen-Zeitung Köln <news@example.org>",
                                   recipients=["Zoë Müller <zoe@example.org>"]))
     assert data.isascii()

@@ -1,4 +1,4 @@
-"""model.py: the invariants every Article, Site, Image and CallToAction keeps."""
+"""model.py: the invariants every Article, Site, Image and CallToAction keeps; plain data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import NOW, SITE_URL, make_article, make_site
 
-from feedkit.model import Article, CallToAction, Image, Status, TextBody, newest_first
+from feedkit.model import Article, Body, BodyFormat, CallToAction, Image, Status, newest_first
 
 
 def test_site_url_must_be_absolute_http_and_end_in_a_slash() -> None:
@@ -99,21 +99,37 @@ def test_newest_first_key_orders_by_instant_then_slug_then_path() -> None:
     assert sorted([a, b, c], key=newest_first) == [c, b, a]
 
 
-def test_content_html_is_sanitized_with_urls_against_the_article() -> None:
-    article = make_article(slug="bundle", body="![x](pic.jpg) <script>x()</script>")
-    html = article.content_html()
-    assert f'src="{SITE_URL}bundle/pic.jpg"' in html
-    assert "<script" not in html
+def test_an_article_is_plain_data_that_survives_a_pickle() -> None:
+    import pickle
+
+    article = make_article(body=Body(BodyFormat.HTML, file="/site/content/a.html", offset=40,
+                                     stamp=(1234, 99)))
+    assert pickle.loads(pickle.dumps(article)) == article
+    # no method of the model reads a file or renders anything
+    assert not [name for name in dir(article) if name in ("content_html", "read", "render")]
 
 
-def test_body_is_not_part_of_equality() -> None:
-    assert make_article(body="one") == make_article(body="two")
+def test_the_body_is_part_of_equality() -> None:
+    assert make_article(body="one") != make_article(body="two")
+    assert make_article(body="one") == make_article(body="one")
 
 
-def test_content_html_follows_each_articles_own_body() -> None:
-    first = Article(path=Path("cache-probe.md"), slug="cache-probe", url=SITE_URL + "cp/",
-                    title="Same", published=datetime(2024, 6, 1, tzinfo=UTC),
-                    body=TextBody("First body."))
-    second = dataclasses.replace(first, body=TextBody("Second body."))
-    assert first.content_html() == "<p>First body.</p>"
-    assert second.content_html() == "<p>Second body.</p>"
+def test_a_body_has_text_or_a_file() -> None:
+    assert Body(text="x").file is None
+    assert Body(file="/a.md").text is None
+    for bad in ({}, {"text": "x", "file": "/a.md"}):
+        with pytest.raises(ValueError, match="either text or a file"):
+            Body(**bad)  # type: ignore[arg-type]
+
+
+def test_an_article_needs_an_id() -> None:
+    with pytest.raises(ValueError, match="id"):
+        Article(path=Path("a.md"), slug="a", url=SITE_URL + "a/", title="A",
+                published=datetime(2024, 6, 1, tzinfo=UTC), body=Body(text="x"), id="")
+
+
+def test_blank_means_no_description_body_image_or_call_to_action() -> None:
+    assert make_article(body="", has_body=False).is_blank
+    assert not make_article(body="Some text").is_blank
+    assert not make_article(body="", has_body=False, description="About it").is_blank
+    assert not make_article(body="", has_body=False, cta=CallToAction("Write to us")).is_blank

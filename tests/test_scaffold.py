@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from feedkit import scaffold
 from feedkit import settings as settings_module
 from feedkit.errors import ConfigError, OutputError, UsageError
-from feedkit.load.articles import parse_article
+from feedkit.load import LoadRules, parse_article
 from feedkit.model import Status
 from feedkit.settings import SETTINGS
 
@@ -145,7 +145,7 @@ def test_existing_gitignore_keeps_its_lines_and_gets_the_missing_ones() -> None:
 @pytest.mark.parametrize("schema", scaffold.SCHEMAS)
 def test_welcome_article_loads_without_problems_dated_now_in_the_site_zone(schema: str) -> None:
     text = scaffold.welcome_article(title="Harbour News", schema=schema, now=NOW, zone=LISBON)
-    parsed = parse_article(text, Path("welcome.md"), site=make_site(timezone=LISBON))
+    parsed = parse_article(text, Path("welcome.md"), rules=LoadRules(make_site(timezone=LISBON)))
     assert parsed.problems == ()
     article = parsed.article
     assert article is not None
@@ -178,7 +178,7 @@ def test_new_article_has_empty_fields_to_fill_in_its_schema(schema: str, keys: l
     meta = front_matter(text)
     assert list(meta) == keys
     assert all(meta[k] in ("", [], False) for k in keys if k not in ("title", schema))
-    parsed = parse_article(text, Path("t.md"), site=make_site())
+    parsed = parse_article(text, Path("t.md"), rules=LoadRules(make_site()))
     assert parsed.article is not None
     assert not [p for p in parsed.problems if p.is_error]
 
@@ -187,7 +187,7 @@ def test_new_article_has_empty_fields_to_fill_in_its_schema(schema: str, keys: l
 def test_draft_flag_makes_a_draft_in_either_schema(schema: str) -> None:
     text = scaffold.render_article("T", schema=schema, published=NOW, draft=True)
     assert front_matter(text)["draft"] is True
-    parsed = parse_article(text, Path("t.md"), site=make_site())
+    parsed = parse_article(text, Path("t.md"), rules=LoadRules(make_site()))
     assert parsed.article is not None and parsed.article.status(NOW) is Status.DRAFT
 
 

@@ -1,10 +1,11 @@
-"""The build job: load (through the cache), choose, render only the bodies the feeds include,
-write. Called by ``jobs.build``; no flag parsing or printing here.
+"""The build job: load (through the cache), choose, render the bodies the feeds include, review
+the change against what was published last time, then write the feeds and prune what is no
+longer produced.
 
 A build whose inputs have not changed since the last one (the same files with the same sizes
 and modification times, the same settings, templates and feedkit, no scheduled article come
 due, the outputs as they were left) is answered from the build record without loading any
-article.
+article. The settings' own warnings are read afresh every time, never replayed.
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feedkit.cache import (
-    Cache,
-    decode_problem,
-    encode_problem,
-    fingerprint,
-    open_cache,
-    parse_key,
-)
-from feedkit.deliver.output import OutputFolder, WriteResult
-from feedkit.errors import FeedkitError, Problem, warning
+from feedkit.cache import Cache, code_fingerprint, fingerprint
+from feedkit.deliver.lock import DEFAULT_WAIT, folder_lock
+from feedkit.deliver.manifest import MANIFEST_NAME, Published, publish, read_manifest
+from feedkit.deliver.output import WriteResult
+from feedkit.errors import ContentError, Problem, RefusedError, warning
+from feedkit.jobs import guard
+from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
 from feedkit.load.discovery import scan
-from feedkit.model import Article, Status
+from feedkit.model import Article, Site, Status
+from feedkit.pool import Pool
+from feedkit.records import problem_from, problem_record
 from feedkit.render.templates import read_template
-from feedkit.settings import Settings
+from feedkit.settings import FeedSettings, Settings
+
+if TYPE_CHECKING:
+    from feedkit.render.bodies import RenderedBody
+    from feedkit.render.feeds import Feed
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +41,12 @@ XSL_NAME = "feed.xsl"
 RECORD = "build"
 
 
-class StrictError(FeedkitError):
-    """``--strict`` and the content has problems: nothing was written. ``problems`` lists
-    them, for the caller to show."""
-
-    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What ``build`` did: the files (written or unchanged), the counts and the problems."""
+    """What ``build`` did: the files (written or unchanged), what it removed, the counts and
+    the problems. ``kept`` are files an earlier build wrote and this one no longer produces,
+    left in place because they were changed since; ``notes`` say what else the user should
+    know (the cache was off, …)."""
 
     output_dir: Path
     files: dict[str, WriteResult]
@@ -58,6 +56,9 @@ class BuildReport:
     skipped_files: int = 0
     statuses: dict[Status, int] = field(default_factory=dict)
     unchanged_inputs: bool = False  # answered from the build record: nothing was loaded
+    removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -75,20 +76,153 @@ class BuildReport:
             "skipped_files": self.skipped_files,
             "unchanged_inputs": self.unchanged_inputs,
             "files": {path: result.value for path, result in self.files.items()},
+            "removed": list(self.removed),
+            "kept": list(self.kept),
             "problems": [p.to_dict() for p in self.problems],
+            "notes": list(self.notes),
         }
 
 
-def _settings_key(config: Settings, limit: int | None) -> str:
-    # every section a feed depends on (not digest or smtp), and the --limit flag
-    return fingerprint(parse_key(config), config.site, config.content, config.feed, config.build,
-                       limit)
+def build(settings: Settings, *, now: datetime | None = None, strict: bool = False,
+          limit: int | None = None, use_cache: bool = True, allow_shrink: bool = False,
+          allow_new_ids: bool = False, wait: float = DEFAULT_WAIT,
+          pool: Pool | None = None) -> BuildReport:
+    """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``, and delete
+    the feeds an earlier build wrote that this one no longer produces.
+
+    Articles with problems are skipped and reported. Raises ``RefusedError`` (nothing written)
+    when ``strict`` and there is any problem, or when the build would empty the site feed,
+    drop most published articles or change a published id, unless ``allow_shrink`` or
+    ``allow_new_ids`` say so; ``ContentError`` with no content folder; ``OutputError`` when
+    another run holds the output folder for longer than ``wait`` seconds. ``limit``
+    overrides ``[feed] limit``; ``use_cache=False`` neither reads nor writes the cache.
+    """
+    now = now or utc_now()
+    if not settings.content.dir.is_dir():
+        raise ContentError(f"{settings.content.dir}: content folder not found (pass --content "
+                           "DIR or set [content] dir in feedkit.toml)")
+    xsl = read_template(f"feeds/{XSL_NAME}")
+    run = _Run(settings, now=now, strict=strict, limit=limit, allow_shrink=allow_shrink,
+               allow_new_ids=allow_new_ids, wait=wait, pool=pool or worker_pool(), xsl=xsl)
+    with opened_cache(settings, enabled=use_cache) as cache:
+        inputs = _inputs_key(settings, limit, xsl) if cache.enabled else ""
+        record = cache.record(RECORD)
+        if record is not None and record.get("inputs") == inputs:
+            replayed = _from_record(settings, record, now)
+            if replayed is not None:
+                if strict and replayed.problems:
+                    raise _strict(replayed.problems)
+                return replace(replayed, notes=(*replayed.notes, *cache.notes))
+        report, due = run.build(cache)
+        if cache.enabled:
+            cache.store_record(RECORD, _record(settings, report, inputs, due))
+        return replace(report, notes=(*report.notes, *cache.notes))
 
 
-def _inputs_key(config: Settings, settings_key: str, xsl: bytes) -> str:
-    digest = hashlib.sha256(settings_key.encode())
+def _strict(problems: tuple[Problem, ...]) -> RefusedError:
+    return RefusedError(f"{len(problems)} problem(s) in the content and --strict is set; "
+                        "nothing was written", problems)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    settings: Settings
+    now: datetime
+    strict: bool
+    limit: int | None
+    allow_shrink: bool
+    allow_new_ids: bool
+    wait: float
+    pool: Pool
+    xsl: bytes
+
+    def build(self, cache: Cache) -> tuple[BuildReport, datetime | None]:
+        from feedkit.render.feeds import render_feeds, shared_tag_feeds
+        from feedkit.selection import count_statuses, publishable
+
+        settings, site = self.settings, self.settings.site
+        loaded = load_site(settings, cache, self.pool)
+        options = settings.feed if self.limit is None else replace(settings.feed,
+                                                                  limit=self.limit)
+        published = publishable(loaded.articles, self.now)
+        log.info("%d files, %d articles, %d published", loaded.files, len(loaded.articles),
+                 len(published))
+        problems: list[Problem] = [*settings.warnings, *loaded.problems]
+        problems.extend(warning(None, "tags", f"{', '.join(repr(t) for t in tags)} share one "
+                                f"feed, tags/{slug}/", "spell each tag one way")
+                        for slug, tags in shared_tag_feeds(published).items())
+        plan, bodies, body_problems = self._plan(site, published, options, cache)
+        problems.extend(body_problems)
+        if self.strict and problems:
+            raise _strict(tuple(problems))
+        files = render_feeds(site, plan, options, bodies=bodies, xsl_name=XSL_NAME)
+        files[XSL_NAME] = self.xsl
+        failed = {p.path for p in body_problems if p.is_error}
+        shown = [a for a in published if a.path not in failed]
+        published_files, notes = self._publish(dict(sorted(files.items())), plan, shown)
+        future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
+        return BuildReport(
+            output_dir=settings.build.output,
+            files=published_files.files,
+            published=len(shown),
+            problems=tuple(problems),
+            now=self.now,
+            skipped_files=len({p.path for p in problems if p.is_error and p.path}),
+            statuses=count_statuses(loaded.articles, self.now),
+            removed=published_files.removed,
+            kept=published_files.kept,
+            notes=notes,
+        ), min(future, default=None)
+
+    def _plan(self, site: Site, published: list[Article], options: FeedSettings,
+              cache: Cache) -> tuple[list[Feed], dict[str, RenderedBody], list[Problem]]:
+        """The feeds, and the rendered bodies they need. An article whose body cannot be
+        rendered is left out, and the feeds planned again without it (another article may
+        then move into a feed), until every body a feed needs is there."""
+        from feedkit.render.feeds import bodies_needed, plan_feeds
+
+        bodies: dict[str, RenderedBody] = {}
+        problems: list[Problem] = []
+        failed: set[str] = set()
+        while True:
+            plan = plan_feeds(site, [a for a in published if a.key not in failed], options)
+            needed = [a for a in bodies_needed(plan, options) if a.key not in bodies]
+            if not needed:
+                return plan, bodies, problems
+            rendered = render_bodies(cache, needed, self.pool)
+            bodies.update(rendered.bodies)
+            problems.extend(rendered.problems)
+            failed |= rendered.failed
+
+    def _publish(self, files: dict[str, bytes], plan: list[Feed],
+                 published: list[Article]) -> tuple[Published, tuple[str, ...]]:
+        output = self.settings.build.output
+        items = guard.feed_items(plan)
+        with folder_lock(output, wait=self.wait, what="build"):
+            previous, damaged = read_manifest(output)
+            before = guard.items_from_manifest(previous.data) if previous \
+                else guard.items_from_json_feed(output)
+            refusals = guard.review(before, items, published, allow_shrink=self.allow_shrink,
+                                    allow_new_ids=self.allow_new_ids)
+            if refusals:
+                raise RefusedError(f"refusing to publish {len(refusals)} change(s) feed "
+                                   "readers would notice (above); nothing was written",
+                                   tuple(refusals))
+            done = publish(output, files, previous=previous, data={guard.FEEDS_KEY: items})
+        notes = [damaged] if damaged else []
+        notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
+                     "in place (delete it if it is not yours)" for path in done.kept)
+        return done, tuple(notes)
+
+
+def _inputs_key(settings: Settings, limit: int | None, xsl: bytes) -> str:
+    """Everything a build's output depends on: feedkit's code, every section a feed depends
+    on (not digest or smtp), the --limit flag, the stylesheet and every article file's
+    (path, size, mtime)."""
+    digest = hashlib.sha256(fingerprint(code_fingerprint(), settings.site, settings.content,
+                                        settings.feed, settings.build, limit).encode())
     digest.update(hashlib.sha256(xsl).digest())
-    for entry in scan(config.content.dir):
+    for entry in scan(settings.content.dir):
         try:
             stat = entry.stat()
         except OSError:
@@ -97,124 +231,49 @@ def _inputs_key(config: Settings, settings_key: str, xsl: bytes) -> str:
     return digest.hexdigest()
 
 
-def _outputs_intact(root: Path, outputs: dict[str, list[int]]) -> bool:
-    for relative, (size, mtime) in outputs.items():
-        try:
-            stat = (root / relative).stat()
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return False
-    return True
+def _record(settings: Settings, report: BuildReport, inputs: str,
+            due: datetime | None) -> dict[str, Any]:
+    outputs = {}
+    for relative in (*report.files, MANIFEST_NAME):
+        stat = (report.output_dir / relative).stat()
+        outputs[relative] = [stat.st_size, stat.st_mtime_ns]
+    content_problems = report.problems[len(settings.warnings):]  # never replayed: read afresh
+    return {
+        "inputs": inputs, "outputs": outputs, "files": list(report.files),
+        "published": report.published,
+        "problems": [problem_record(p) for p in content_problems],
+        "skipped_files": report.skipped_files,
+        "statuses": {s.value: n for s, n in report.statuses.items()},
+        "kept": list(report.kept),
+        "valid_until": due.isoformat() if due else None,
+    }
 
 
-def _from_record(config: Settings, record: dict[str, Any], now: datetime) -> BuildReport | None:
-    due = record.get("valid_until")
-    if due is not None and now >= datetime.fromisoformat(due):
-        return None  # a scheduled article has come due since
-    if not _outputs_intact(config.build.output, record.get("outputs", {})):
-        return None
-    return BuildReport(
-        output_dir=config.build.output,
-        files=dict.fromkeys(record["outputs"], WriteResult.UNCHANGED),
-        published=int(record["published"]),
-        problems=tuple(decode_problem(tuple(p)) for p in record["problems"]),
-        now=now,
-        skipped_files=int(record["skipped_files"]),
-        statuses={Status(k): int(v) for k, v in record["statuses"].items()},
-        unchanged_inputs=True,
-    )
+def _from_record(settings: Settings, record: dict[str, Any],
+                 now: datetime) -> BuildReport | None:
+    try:
+        due = record.get("valid_until")
+        if due is not None and now >= datetime.fromisoformat(due):
+            return None  # a scheduled article has come due since
+        output = settings.build.output
+        for relative, (size, mtime) in record["outputs"].items():
+            stat = (output / relative).stat()
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+                return None  # an output was changed or deleted since
+        return BuildReport(
+            output_dir=output,
+            files=dict.fromkeys(record["files"], WriteResult.UNCHANGED),
+            published=int(record["published"]),
+            problems=(*settings.warnings, *(problem_from(p) for p in record["problems"])),
+            now=now,
+            skipped_files=int(record["skipped_files"]),
+            statuses={Status(k): int(v) for k, v in record["statuses"].items()},
+            unchanged_inputs=True,
+            kept=tuple(record["kept"]),
+            notes=tuple(f"{path}: no longer produced, but changed since feedkit wrote it; "
+                        "left in place (delete it if it is not yours)"
+                        for path in record["kept"]),
+        )
+    except (OSError, KeyError, TypeError, ValueError):
+        return None  # an output gone, or a record of another shape: build
 
-
-def run_build(config: Settings, *, now: datetime, strict: bool = False, limit: int | None = None,
-              use_cache: bool = True) -> BuildReport:
-    """Write the RSS, Atom and JSON feeds (site-wide and per tag) and ``feed.xsl``."""
-    settings_key = _settings_key(config, limit)
-    xsl = read_template(f"feeds/{XSL_NAME}")
-    with open_cache(config, enabled=use_cache) as cache:
-        inputs = _inputs_key(config, settings_key, xsl) if use_cache else ""
-        record = cache.record(RECORD)
-        if record is not None and record.get("inputs") == inputs:
-            report = _from_record(config, record, now)
-            if report is not None and not (strict and report.problems):
-                return report
-        report, due = _build(config, cache, now=now, strict=strict, limit=limit, xsl=xsl)
-        if use_cache:
-            outputs = {}
-            for relative in report.files:
-                stat = (config.build.output / relative).stat()
-                outputs[relative] = [stat.st_size, stat.st_mtime_ns]
-            cache.store_record(RECORD, {
-                "inputs": inputs, "outputs": outputs, "published": report.published,
-                "problems": [list(encode_problem(p)) for p in report.problems],
-                "skipped_files": report.skipped_files,
-                "statuses": {s.value: n for s, n in report.statuses.items()},
-                "valid_until": due.isoformat() if due else None,
-            })
-    return report
-
-
-def _build(config: Settings, cache: Cache, *, now: datetime, strict: bool, limit: int | None,
-           xsl: bytes) -> tuple[BuildReport, datetime | None]:
-    from feedkit.load.articles import load_articles
-    from feedkit.render.feeds import plan_feeds, render_feeds, shared_tag_feeds
-    from feedkit.selection import count_statuses, publishable
-
-    result = load_articles(config.content.dir, site=config.site,
-                           max_file_size=config.content.max_file_size, cache=cache)
-    if any(p.is_error and p.path == config.content.dir for p in result.problems):
-        raise FeedkitError(f"{config.content.dir}: content folder not found "
-                           "(pass --content DIR or set [content] dir in feedkit.toml)")
-    options = config.feed if limit is None else replace(config.feed, limit=limit)
-    published = publishable(result.articles, now)
-    log.info("%d files, %d articles, %d published", result.files, len(result.articles),
-             len(published))
-    problems = tuple(config.warnings) + result.problems + tuple(
-        warning(None, "tags", f"{', '.join(repr(t) for t in tags)} share one feed, "
-                f"tags/{slug}/", "spell each tag one way") for slug, tags in
-        shared_tag_feeds(published).items())
-    if strict and problems:
-        raise StrictError(f"{len(problems)} problem(s) in the content and --strict is set; "
-                          "nothing was written", problems)
-    plan = plan_feeds(config.site, published, options)
-    if options.content == "full":
-        needed = {a: None for feed in plan for a in feed.articles}
-        _prepare_bodies(list(needed), cache)
-    files = render_feeds(config.site, published, options, xsl_name=XSL_NAME, plan=plan)
-    files[XSL_NAME] = xsl
-    written = OutputFolder(config.build.output).write_all(dict(sorted(files.items())))
-    future = [a.published for a in result.articles if a.status(now) is Status.FUTURE]
-    report = BuildReport(
-        output_dir=config.build.output,
-        files=written,
-        published=len(published),
-        problems=problems,
-        now=now,
-        skipped_files=len({p.path for p in result.problems if p.is_error}),
-        statuses=count_statuses(result.articles, now),
-    )
-    return report, min(future, default=None)
-
-
-def _prepare_bodies(articles: list[Article], cache: Cache) -> None:
-    """Fill this process's rendered-body memory from the cache, rendering (in parallel when
-    there are many) only what the cache lacks."""
-    from feedkit.pool import render_bodies
-    from feedkit.render.bodies import remember_at_least, remember_rendered
-
-    remember_at_least(len(articles))
-    missing = []
-    for article in articles:
-        stamp = getattr(article.body, "stamp", None)
-        html = cache.body(article.path.as_posix(), stamp, article.url) if stamp else None
-        if html is None:
-            missing.append(article)
-        else:
-            remember_rendered(article, html)
-    for article, html in zip(missing, render_bodies(missing), strict=True):
-        if isinstance(html, BaseException):
-            continue  # rendered again (and reported) where the feed needs it
-        remember_rendered(article, html)
-        stamp = getattr(article.body, "stamp", None)
-        if stamp:
-            cache.store_body(article.path.as_posix(), stamp, article.url, html)

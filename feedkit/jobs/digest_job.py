@@ -1,26 +1,30 @@
 """The digest job: choose the articles, render, write, send and record — in that order, under
-the state file's lock. Called by ``jobs.digest``; no flag parsing or printing here."""
+the state file's lock (and the output folder's, while writing). No flag parsing or printing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from feedkit.cache import open_cache
+from feedkit.cache import Cache
 from feedkit.deliver.ledger import Entry, Ledger
-from feedkit.deliver.mail import build_message, message_bytes, send, valid_address
+from feedkit.deliver.lock import DEFAULT_WAIT, folder_lock
 from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
-from feedkit.load.articles import load_articles
+from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
+from feedkit.load.ids import IdRule, earlier_ids
 from feedkit.model import Article
-from feedkit.render.email import Digest, DigestOptions, render_digest
-from feedkit.render.feeds import article_id
+from feedkit.pool import Pool
 from feedkit.selection import LAST, SpecError, Window, parse_spec, publishable
-from feedkit.settings import Settings
+from feedkit.settings import Settings, is_address
+
+if TYPE_CHECKING:
+    from feedkit.render.email import Digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +42,8 @@ class DigestRequest:
     dry_run: bool = False
     state: Path | None = None
     output: Path | None = None
-    lock_timeout: float = 5.0  # seconds to wait for another run's lock on the state file
-    use_cache: bool = True  # read and update .feedkit/cache.db
+    wait: float = DEFAULT_WAIT  # seconds to wait for another run's state file or output folder
+    use_cache: bool = True  # read and update the build cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +74,9 @@ class DigestReport:
         return 3 if self.nothing_new else 0
 
 
-def _options(config: Settings) -> DigestOptions:
-    return DigestOptions(
-        subject=config.digest.subject,
-        unsubscribe_url=config.digest.unsubscribe_url,
-        archive_url=config.digest.archive_url,
-        templates=config.digest.templates,
-        include_updated=config.digest.include_updated,
-        feed=config.feed,
-    )
-
-
-def _spec(spec: str, *, now: datetime, config: Settings, flag: str) -> datetime:
+def _spec(spec: str, *, now: datetime, settings: Settings, flag: str) -> datetime:
     try:
-        return parse_spec(spec, now=now, zone=config.site.timezone)
+        return parse_spec(spec, now=now, zone=settings.site.timezone)
     except SpecError as exc:
         raise UsageError(f"{flag}: {exc}") from exc
 
@@ -96,139 +89,204 @@ def _check_request(request: DigestRequest, recipients: Sequence[str]) -> None:
     if (request.send or request.test) and not recipients:
         raise UsageError("no recipients: pass --to ADDRESS or set [digest] to in feedkit.toml")
     for address in recipients:
-        if not valid_address(address):
+        if not is_address(address):
             raise UsageError(f"{address!r} is not an email address")
 
 
-def _sender(config: Settings, *, required: bool) -> tuple[str, str | None]:
-    sender = config.digest.sender
+def _sender(settings: Settings, *, required: bool) -> tuple[str, str | None]:
+    sender = settings.digest.sender
     if sender:
-        if not valid_address(sender):
+        if not is_address(sender):
             raise ConfigError(f"digest.from: {sender!r} is not an email address "
                               "(write it like 'Site <news@example.org>')")
         return sender, None
     if required:
         raise ConfigError("digest.from: missing; set from = \"Site <news@example.org>\" under "
                           "[digest] to send")
-    host = urlsplit(config.site.url).hostname or "localhost"
-    made_up = f"{config.site.title} <{config.site.author_email or 'digest@' + host}>"
+    host = urlsplit(settings.site.url).hostname or "localhost"
+    made_up = f"{settings.site.title} <{settings.site.author_email or 'digest@' + host}>"
     return made_up, (f"no [digest] from: digest.eml says From: {made_up}; set from under "
                      "[digest] before handing it to an email service")
 
 
-def run_digest(config: Settings, request: DigestRequest, *, now: datetime) -> DigestReport:
-    """Choose, render, write and (when asked) send and record one digest."""
-    recipients = tuple(request.to) or config.digest.to
+def digest(settings: Settings, request: DigestRequest, *, now: datetime | None = None,
+           pool: Pool | None = None) -> DigestReport:
+    """Choose the articles for a digest, write ``digest.html``/``.txt``/``.eml`` and the
+    archive page, and send and record it when asked. ``report.exit_code`` is 3 when there was
+    nothing new (nothing written then). Raises ``ContentError`` with no content folder."""
+    from feedkit.deliver.mail import send
+    from feedkit.render.message import build_message, message_bytes  # jinja2: slow to import
+
+    now = now or utc_now()
+    recipients = tuple(request.to) or settings.digest.to
     _check_request(request, recipients)
     sending = (request.send or request.test) and not request.dry_run
-    sender, sender_note = _sender(config, required=sending)
-    until = _spec(request.until, now=now, config=config, flag="--until") if request.until \
+    sender, sender_note = _sender(settings, required=sending)
+    until = _spec(request.until, now=now, settings=settings, flag="--until") if request.until \
         else now
     records = ((request.send and not request.test) or request.mark_sent) and not request.dry_run
-    limit = request.limit if request.limit is not None else config.digest.limit
-    min_items = request.min_items if request.min_items is not None \
-        else config.digest.min_items
     last = request.since.strip().lower() == LAST
-    given_since = None if last else _spec(request.since, now=now, config=config, flag="--since")
+    given_since = None if last else _spec(request.since, now=now, settings=settings,
+                                          flag="--since")
     if given_since is not None and given_since >= until:  # a usage error: before any work
         raise UsageError(f"--since ({given_since.isoformat()}) is not before --until "
                          f"({until.isoformat()})")
-    options = _options(config)
+    pool = pool or worker_pool()
     # parses shared with build; a dry run writes nothing, not even the cache
-    with open_cache(config, enabled=request.use_cache and not request.dry_run) as cache:
-        loaded = load_articles(config.content.dir, site=config.site,
-                               max_file_size=config.content.max_file_size, cache=cache)
-    problems = tuple(config.warnings) + loaded.problems
-    out = publishable(loaded.articles, now)
-    state = request.state or config.digest.state
+    with opened_cache(settings, enabled=request.use_cache and not request.dry_run) as cache:
+        loaded = load_site(settings, cache, pool)
+        state = request.state or settings.digest.state
+        with Ledger.open(state, create=records, timeout=request.wait) as ledger, \
+                (ledger.locked() if records else nullcontext()):
+            chooser = _Chooser(settings, request, ledger, now=now, until=until,
+                               given_since=given_since, last=last)
+            choice = chooser.choose(publishable(loaded.articles, now), cache, pool)
+            problems = (*settings.warnings, *loaded.problems, *chooser.problems)
+            report = DigestReport(choice.window, choice.articles, choice.candidates, None,
+                                  problems=problems, dry_run=request.dry_run,
+                                  min_items=choice.min_items, already_sent=choice.already_sent,
+                                  since_from=choice.since_from)
+            if choice.digest is None:
+                return report
+            host = urlsplit(settings.site.url).hostname or "localhost"
+            message = build_message(
+                choice.digest, sender=sender, recipients=recipients, date=until,
+                list_id=settings.digest.list_id or f"{settings.site.title} <digest.{host}>",
+                unsubscribe_url=settings.digest.unsubscribe_url, test=request.test,
+            )
+            report = replace(report, digest=choice.digest, notes=(
+                *choice.digest.notes, *([sender_note] if sender_note else []),
+                *chooser.notes, *cache.notes))
+            if request.dry_run:
+                return report
+            output = request.output or settings.digest.output
+            files: dict[str, WriteResult] = {}
+            if not request.test:  # a test send writes nothing: digest.eml stays the real one
+                html = choice.digest.html.encode("utf-8")
+                with folder_lock(output, wait=request.wait, what="digest"):
+                    files = OutputFolder(output).write_all({
+                        "digest.html": html,
+                        "digest.txt": choice.digest.text.encode("utf-8"),
+                        "digest.eml": message_bytes(message),
+                        f"archive/{choice.digest.archive_name}": html,
+                    })
+            if sending:
+                send(message, recipients, settings.smtp)
+            if records:
+                ledger.record(
+                    digest_id=choice.digest.id, since=choice.window.since,
+                    until=choice.window.until, created=now,
+                    sent=now if request.send else None, mode="send" if request.send else "mark",
+                    message_id=choice.digest.message_id,
+                    recipients=len(recipients) if request.send else 0,
+                    entries=[Entry(a.id, a.published) for a in choice.articles],
+                )
+    return replace(report, files=files, output_dir=output,
+                   sent_to=recipients if sending else (), recorded=records)
 
-    with Ledger.open(state, create=records, timeout=request.lock_timeout) as ledger, \
-            (ledger.locked() if records else nullcontext()):
-        sent = ledger.sent_ids()
-        since_from = ""
-        if given_since is not None:
-            since = given_since
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """The window, the articles chosen in it and the digest of them (None: nothing new)."""
+
+    window: Window
+    since_from: str
+    articles: tuple[Article, ...]
+    candidates: int
+    already_sent: int
+    min_items: int
+    digest: Digest | None = None
+
+
+class _Chooser:
+    """Picks the window and its articles, renders what the email needs, and renders it."""
+
+    def __init__(self, settings: Settings, request: DigestRequest, ledger: Ledger, *,
+                 now: datetime, until: datetime, given_since: datetime | None,
+                 last: bool) -> None:
+        self.settings, self.request, self.ledger = settings, request, ledger
+        self.now, self.until, self.given_since, self.last = now, until, given_since, last
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+
+    def _window(self) -> tuple[Window, str]:
+        if self.given_since is not None:
+            since, since_from = self.given_since, ""
         else:
-            horizon = ledger.horizon()
-            first = config.digest.first_run_since
-            since = horizon or _spec(first, now=now, config=config,
+            horizon = self.ledger.horizon()
+            first = self.settings.digest.first_run_since
+            since = horizon or _spec(first, now=self.now, settings=self.settings,
                                      flag="digest.first_run_since")
             since_from = ("--since last: from the start of the first recorded digest"
                           if horizon else f"--since last, first digest: [digest] "
                           f"first_run_since = {first!r}")
-        if since >= until:
+        if since >= self.until:
             raise UsageError(f"--since ({since.isoformat()}) is not before --until "
-                             f"({until.isoformat()})")
-        window = Window(since, until)
-        ids = _IdsOf(config)  # only articles in the window (or updated in it) need an id
+                             f"({self.until.isoformat()})")
+        return Window(since, self.until), since_from
+
+    def choose(self, out: list[Article], cache: Cache, pool: Pool) -> _Choice:
+        from feedkit.render.email import render_digest
+
+        settings, request = self.settings, self.request
+        window, since_from = self._window()
+        sent = self.ledger.sent_ids()
+        rule = IdRule(settings.site.url, settings.feed.id_scheme, settings.feed.id_base)
+
+        def was_sent(article: Article) -> bool:
+            return article.id in sent or any(
+                old in sent for old in earlier_ids(article, rule, settings.site.timezone))
+
+        limit = request.limit if request.limit is not None else settings.digest.limit
+        min_items = request.min_items if request.min_items is not None \
+            else settings.digest.min_items
         in_window = [a for a in out if a.published in window]
-        blank = [a for a in in_window if a.is_blank and ids[a] not in sent]
+        blank = [a for a in in_window if a.is_blank and not was_sent(a)]
         in_window = [a for a in in_window if not a.is_blank]
-        candidates = [a for a in in_window if ids[a] not in sent]
+        candidates = [a for a in in_window if not was_sent(a)]
         already_sent = len(in_window) - len(candidates)
-        chosen = tuple(candidates[:limit] if limit else candidates)
         # with --since last the window reaches back to the horizon: an update is news only
         # when it came after the last recorded issue, or every issue would repeat it
-        last_until = ledger.last_until() if last else None
-        news = Window(max(since, last_until), until) if last_until and last_until < until \
-            else window
-        updated = [a for a in out if options.include_updated and a.updated is not None
-                   and a.updated in news and ids[a] in sent]
+        last_until = self.ledger.last_until() if self.last else None
+        news = Window(max(window.since, last_until), window.until) \
+            if last_until and last_until < window.until else window
+        updated = [a for a in out if settings.digest.include_updated and a.updated is not None
+                   and a.updated in news and was_sent(a)]
+        summaries, candidates, updated = self._summaries(candidates, updated, limit, cache,
+                                                         pool)
+        chosen = tuple(candidates[:limit] if limit else candidates)
+        choice = _Choice(window, since_from, chosen, len(candidates), already_sent, min_items)
+        if blank:
+            self.notes.append(_blank_note(blank))
         if len(chosen) < max(min_items, 1):
-            return DigestReport(window, chosen, len(candidates), None, problems=problems,
-                                dry_run=request.dry_run, min_items=min_items,
-                                already_sent=already_sent, since_from=since_from)
-        digest = render_digest(config.site, chosen, window=window, options=options,
-                               updated=updated)
-        chosen = digest.articles  # capped to the size budget: the rest wait for the next one
-        notes = (*digest.notes, *([sender_note] if sender_note else []),
-                 *([_blank_note(blank)] if blank else []))
-        host = urlsplit(config.site.url).hostname or "localhost"
-        message = build_message(
-            digest, sender=sender, recipients=recipients, date=until,
-            list_id=config.digest.list_id or f"{config.site.title} <digest.{host}>",
-            unsubscribe_url=options.unsubscribe_url, test=request.test,
-        )
-        extra = {"already_sent": already_sent, "since_from": since_from, "notes": notes}
-        if request.dry_run:
-            return DigestReport(window, chosen, len(candidates), digest, problems=problems,
-                                dry_run=True, min_items=min_items, **extra)
-        output = request.output or config.digest.output
-        # a test send writes nothing: digest.eml stays the one for the subscribers
-        files = {} if request.test else OutputFolder(output).write_all({
-            "digest.html": digest.html.encode("utf-8"),
-            "digest.txt": digest.text.encode("utf-8"),
-            "digest.eml": message_bytes(message),  # never the test message: no files then
-            f"archive/{digest.archive_name}": digest.html.encode("utf-8"),
-        })
-        if sending:
-            send(message, recipients, config.smtp)
-        if records:
-            ledger.record(
-                digest_id=digest.id, since=window.since, until=window.until, created=now,
-                sent=now if request.send else None, mode="send" if request.send else "mark",
-                message_id=digest.message_id, recipients=len(recipients) if request.send else 0,
-                entries=[Entry(ids[a], a.published) for a in chosen],
-            )
-    return DigestReport(window, chosen, len(candidates), digest, files, output,
-                        recipients if sending else (), records, False, problems, min_items,
-                        **extra)
+            return choice
+        rendered = render_digest(settings.site, chosen, window=window, settings=settings.digest,
+                                 summaries=summaries, updated=updated)
+        # capped to the size budget: the rest wait for the next digest
+        return replace(choice, articles=rendered.articles, digest=rendered)
+
+    def _summaries(self, candidates: list[Article], updated: list[Article], limit: int,
+                   cache: Cache, pool: Pool
+                   ) -> tuple[dict[str, str], list[Article], list[Article]]:
+        """Summaries of the bodies of the articles the email shows with no description. One
+        whose body cannot be rendered is left out (the next candidate moves up), and reported."""
+        summaries: dict[str, str] = {}
+        failed: set[str] = set()
+        while True:
+            candidates = [a for a in candidates if a.key not in failed]
+            updated = [a for a in updated if a.key not in failed]
+            shown = (candidates[:limit] if limit else candidates) + updated
+            needed = [a for a in shown if not a.description and a.has_body
+                      and a.key not in summaries]
+            if not needed:
+                return summaries, candidates, updated
+            rendered = render_bodies(cache, needed, pool)
+            summaries.update((key, body.summary) for key, body in rendered.bodies.items())
+            self.problems.extend(p for p in rendered.problems if p.is_error)
+            failed |= rendered.failed
 
 
 def _blank_note(blank: Sequence[Article]) -> str:
     names = ", ".join(a.path.as_posix() for a in blank[:5]) + (", …" if len(blank) > 5 else "")
     return (f"left out {len(blank)} article(s) with nothing but a title ({names}): give them "
             "a description or a body and the next digest takes them")
-
-
-class _IdsOf(dict[Article, str]):
-    """Feed ids, computed on first use (a site has far more articles than a window)."""
-
-    def __init__(self, config: Settings) -> None:
-        super().__init__()
-        self._config = config
-
-    def __missing__(self, article: Article) -> str:
-        value = article_id(article, self._config.site, self._config.feed)
-        self[article] = value
-        return value

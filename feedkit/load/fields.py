@@ -1,69 +1,26 @@
-"""Raw front matter → typed article fields, through one alias table.
+"""Raw front matter → typed article fields, read through the alias table (``aliases``).
 
-The publisher's spellings (``publish_date``, ``publishedOn``, ``heroImage``, ``mainImage``, …) and
-those of Jekyll, Hugo, Zola, Astro, Eleventy and Pelican appear only here. Every rule that turns
-a value into a field lives in this module or, for URLs (the article's, its hero image's and its
-call to action's), in ``urls``; problems are collected, never raised.
+Every rule that turns a value into a field lives in this module or, for URLs (the article's,
+its hero image's and its call to action's), in ``urls``; problems are collected, never raised.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from feedkit.dates import DateError, parse_date
-from feedkit.errors import Problem, error, warning
+from feedkit.errors import Problem
 from feedkit.load import urls
+from feedkit.load.aliases import Reader
 from feedkit.model import Author, CallToAction, Image
 from feedkit.text import plain_text, slugify
 
-# canonical field -> the keys real blogs use for it, first match wins (compared case-insensitively)
-ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "guid", "uuid"),
-    "title": ("title",),
-    "subtitle": ("subtitle", "sub_title", "subheading"),
-    "description": ("description", "summary", "excerpt", "abstract"),
-    "published": ("publish_date", "publishedOn", "publishDate", "pubDate", "published_at",
-                  "publishedAt", "date_published", "published", "date"),
-    "updated": ("updatedOn", "updated", "updatedDate", "lastmod", "lastMod", "modified",
-                "updated_at", "updatedAt", "last_modified_at", "date_modified", "modified_date"),
-    "hero_image": ("heroImage", "hero_image", "mainImage", "main_image", "image", "cover",
-                   "cover_image", "coverImage", "feature_image", "featured_image", "featureImage",
-                   "featuredImage", "banner", "og_image", "images", "thumbnail"),
-    "hero_alt": ("altTextMainImage", "heroImageAlt", "hero_image_alt", "heroAlt", "image_alt",
-                 "imageAlt", "cover_alt", "coverAlt", "feature_image_alt", "alt"),
-    "cta": ("cta", "call_to_action", "callToAction"),
-    "cta_url": ("cta_url", "ctaUrl", "cta_link", "ctaLink", "cta_href"),
-    "author": ("author", "authors"),
-    "tags": ("tags", "categories", "category", "keywords"),
-    "slug": ("slug",),
-    "url": ("canonical_url", "canonicalUrl", "canonicalURL", "canonical", "url"),
-    "path": ("path", "permalink"),
-    "draft": ("draft",),
-    "status": ("status",),
-    "archived": ("archived",),
-    "source": ("source",),
-    "read_time": ("read_time", "readTime", "reading_time", "readingTime"),
-}
-
-# lower-cased key -> the fields it may stand for, with its rank among each field's aliases
-_FIELDS_OF: dict[str, list[tuple[str, int]]] = {}
-for _field, _keys in ALIASES.items():
-    for _rank, _key in enumerate(_keys):
-        _FIELDS_OF.setdefault(_key.lower(), []).append((_field, _rank))
-
-# tables whose keys stand in for top-level ones when those are missing: Zola's taxonomies
-# (tags, categories) and extra (image, …), Hugo's params
-NESTED_TABLES = ("taxonomies", "extra", "params")
-# what those tables may fill in: how an article looks, never what identifies it (id, URL, slug),
-# when it is dated or whether it is published; themes use "url" or "id" for other things
-NESTED_FIELDS = frozenset({"subtitle", "description", "hero_image", "hero_alt", "cta",
-                           "cta_url", "author", "tags", "source", "read_time"})
 # Eleventy's file-time "dates": they change with every checkout, and ids depend on the date
 _FILE_TIME_DATES = {"last modified", "git last modified", "created", "git created"}
 _DRAFT_STATUSES = {"draft", "hidden", "private", "unpublished", "unlisted"}
@@ -99,75 +56,10 @@ class Fields:
     problems: list[Problem] = field(default_factory=list)
 
 
-class Reader:
-    """Looks up aliases in one front-matter mapping and records problems with their line."""
-
-    def __init__(self, meta: Mapping[object, object], path: Path,
-                 line_of: Callable[[str], int | None]) -> None:
-        self.path = path
-        self.line_of = line_of
-        self.lower: dict[str, tuple[str, object]] = {}
-        for key, value in meta.items():
-            name = str(key)
-            self.lower.setdefault(name.lower(), (name, value))
-        # canonical field -> its non-empty hits in alias order, built in one pass over the keys
-        ranked: dict[str, list[tuple[int, tuple[str, object]]]] = {}
-        for lower, hit in self.lower.items():
-            if _is_empty(hit[1]):
-                continue
-            for canonical, rank in _FIELDS_OF.get(lower, ()):
-                ranked.setdefault(canonical, []).append((rank, hit))
-        top_level = set(ranked)
-        for table in NESTED_TABLES:  # only for fields the top level leaves empty
-            name, nested = self.lower.get(table, ("", None))
-            if not isinstance(nested, Mapping):
-                continue
-            for key, value in nested.items():
-                if _is_empty(value):
-                    continue
-                for canonical, rank in _FIELDS_OF.get(str(key).lower(), ()):
-                    if canonical in NESTED_FIELDS and canonical not in top_level:
-                        ranked.setdefault(canonical, []).append(
-                            (len(ALIASES[canonical]) + rank, (f"{name}.{key}", value)))
-        self.hits = {field: [hit for _, hit in sorted(found, key=lambda x: x[0])]
-                     for field, found in ranked.items()}
-        self.problems: list[Problem] = []
-
-    def find(self, canonical: str) -> tuple[str, object] | None:
-        hits = self.hits.get(canonical)
-        return hits[0] if hits else None
-
-    def find_all(self, canonical: str) -> Iterator[tuple[str, object]]:
-        yield from self.hits.get(canonical, ())
-
-    def warn(self, key: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(warning(self.path, key, message, hint, line=self.line_of(key)))
-
-    def fail(self, key: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(error(self.path, key, message, hint, line=self.line_of(key)))
-
-    def text(self, canonical: str) -> tuple[str, str] | None:
-        """(key, plain text) of a scalar field; lists and tables are reported and ignored."""
-        hit = self.find(canonical)
-        if hit is None:
-            return None
-        key, value = hit
-        if isinstance(value, dict | list):
-            self.warn(key, f"must be text, not a {'list' if isinstance(value, list) else 'table'}",
-                      "write a single quoted string")
-            return None
-        return key, plain_text(str(value))
-
-
 def _is_flag(value: object) -> bool:
     """A boolean, or the text of one (Pelican headers and quoted YAML hold only strings)."""
     return isinstance(value, bool) or (
         isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no"})
-
-
-def _is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == [] \
-        or value == {}
 
 
 def resolve(
@@ -177,9 +69,15 @@ def resolve(
     site_url: str,
     zone: tzinfo,
     line_of: Callable[[str], int | None] = lambda key: None,
+    intern: dict[Any, Any] | None = None,
 ) -> Fields:
-    """Resolve the front matter of the article at ``path`` (relative to the content folder)."""
+    """Resolve the front matter of the article at ``path`` (relative to the content folder).
+
+    ``intern`` (one per load) makes equal authors and tag tuples one object each: a
+    100,000-article archive by a handful of authors holds a handful of ``Author`` objects.
+    """
     r = Reader(meta, path, line_of)
+    shared = intern if intern is not None else {}
     f = Fields()
 
     title = r.text("title")
@@ -206,8 +104,8 @@ def resolve(
     f.updated = _updated(r, zone, f.published)
     _status(r, f)
     f.url, f.url_from_slug = urls.article_url(r, f.slug, site_url)
-    f.authors = _authors(r)
-    f.tags = _tags(r)
+    f.authors = _authors(r, shared)
+    f.tags = _tags(r, shared)
     f.hero_image = urls.hero_image(r, f.url, f.title)
     f.cta = urls.call_to_action(r, f.url)
     f.problems = r.problems
@@ -337,19 +235,7 @@ def _author(value: object) -> Author | None:
     return None
 
 
-# one instance per distinct author and tag, however many articles name it: a 100,000-article
-# archive by a handful of authors holds a handful of Author objects
-_SHARED: dict[object, object] = {}
-T = TypeVar("T")
-
-
-def _shared(value: T) -> T:
-    if len(_SHARED) > 50_000:
-        _SHARED.clear()
-    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
-
-
-def _authors(r: Reader) -> tuple[Author, ...]:
+def _authors(r: Reader, shared: dict[Any, Any]) -> tuple[Author, ...]:
     hit = r.find("author")
     if hit is None:
         return ()
@@ -361,13 +247,14 @@ def _authors(r: Reader) -> tuple[Author, ...]:
         items = [name for name in value.split(";" if ";" in value else ",") if name.strip()]
     else:
         items = [value]
-    authors = [_shared(a) for a in (_author(item) for item in items) if a is not None]
+    authors = [shared.setdefault(a, a) for a in (_author(item) for item in items)
+               if a is not None]
     if not authors:
         r.warn(key, "has no usable name", "write a name, or {name, email}")
     return tuple(authors)
 
 
-def _tags(r: Reader) -> tuple[str, ...]:
+def _tags(r: Reader, shared: dict[Any, Any]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for key, value in r.find_all("tags"):
         items = value if isinstance(value, list) else str(value).split(",")
@@ -382,4 +269,5 @@ def _tags(r: Reader) -> tuple[str, ...]:
                 r.warn(key, f"{tag!r} looks like a path; its feed is named "
                        f"{slugify(tag) or 'tag'!r}", "tags are names, not paths")
             seen.setdefault(tag.casefold(), tag)
-    return _shared(tuple(_shared(tag) for tag in seen.values()))
+    tags = tuple(shared.setdefault(tag, tag) for tag in seen.values())
+    return shared.setdefault(tags, tags)  # type: ignore[no-any-return]

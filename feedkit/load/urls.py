@@ -14,7 +14,7 @@ from feedkit.model import SAFE_SCHEMES, CallToAction, Image, is_absolute_http_ur
 from feedkit.text import plain_text
 
 if TYPE_CHECKING:
-    from feedkit.load.fields import Reader
+    from feedkit.load.aliases import Reader
 
 _URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 

@@ -1,82 +1,58 @@
-"""Bodies and text fields made safe: Markdown rendering, fenced-HTML unwrapping, mojibake repair,
-sanitizing with nh3, absolute URLs, plain-text excerpts.
+"""The body stage: article bodies → ``RenderedBody`` values (sanitized HTML with absolute URLs,
+and a plain-text summary), plus a ``Problem`` for each body that cannot be read or rendered.
 
-Pure functions of their arguments (article bodies are read through ``Article.body``); no files,
-no templates.
+No module state: ``render_bodies`` returns a new mapping each call and makes its own parsers,
+so any number of threads may call it at once. Reading a body is the load stage's job, passed
+in as ``read``; a ``Pool`` of worker processes is passed in too, never made here.
 """
 
 from __future__ import annotations
 
-import html as _html
-import logging
 import re
-import signal
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
 
-import nh3
+from feedkit.errors import Problem, error, warning
+from feedkit.model import Article, Body, BodyFormat
+from feedkit.pool import Pool
+from feedkit.render.markdown import MarkdownRenderer
+from feedkit.render.sanitize import has_unsafe_markup, sanitize
+from feedkit.text import excerpt, plain_text, repair_text
 
-from feedkit.model import SAFE_SCHEMES, BodyFormat
-from feedkit.text import repair_text, strip_controls
-
-if TYPE_CHECKING:
-    import markdown
-
-    from feedkit.model import Article
-
-log = logging.getLogger(__name__)
-
-_TAGS = set(nh3.ALLOWED_TAGS) | {"picture", "source", "video", "audio", "track", "section"}
-_ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
-for _tag, _names in {
-    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading"},
-    "source": {"src", "srcset", "sizes", "type", "media"},
-    "video": {"src", "poster", "controls", "width", "height"},
-    "audio": {"src", "controls"},
-    "track": {"src", "kind", "srclang", "label"},
-    "a": {"href", "title", "hreflang"},
-    "sup": {"id"},
-    "li": {"id"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
-}.items():
-    _ATTRIBUTES.setdefault(_tag, set()).update(_names)
-# class attributes are governed by allowed_classes alone (ammonia refuses both at once)
-_CLASSES = {
-    "code": {f"language-{lang}" for lang in (
-        "python", "js", "javascript", "ts", "typescript", "html", "css", "json", "yaml", "toml",
-        "bash", "sh", "shell", "console", "text", "go", "rust", "c", "cpp", "java", "sql", "diff",
-        "ruby", "php", "xml", "markdown", "md", "kotlin", "swift", "csharp")},
-    "div": {"footnote"},
-}
+PARALLEL_FROM = 64  # fewer bodies than this render faster here than a pool starts
+CHUNK = 16
 
 _FENCED_HTML = re.compile(r"\A\s*(`{3,}|~{3,})[ \t]*html[ \t]*\n(.*?)\n[ \t]*\1[ \t]*\s*\Z",
                           re.S | re.I)
 
 
-def _new_markdown() -> markdown.Markdown:
-    import markdown  # deferred: only bodies that an output includes are rendered
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """One body, rendered: ``html`` is safe to publish; ``summary`` is its start as plain text
+    (what stands in for a missing description); ``unsafe`` says the source held script,
+    frames, forms or event handlers (removed); ``degraded`` says why it is shown as plain text,
+    when it is."""
 
-    return markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "sane_lists"],
-                             output_format="html")
-
-
-_md: markdown.Markdown | None = None
-
-
-_UNSAFE = re.compile(
-    r"<\s*(script|iframe|object|embed|form|style)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I
-)
+    html: str
+    summary: str = ""
+    unsafe: bool = False
+    degraded: str | None = None
 
 
-def has_unsafe_markup(text: str) -> bool:
-    """Whether ``text`` holds script, frames, forms or event handlers (which ``sanitize``
-    removes): worth telling the author."""
-    return _UNSAFE.search(text) is not None
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What ``render_bodies`` made: each body that rendered, by ``Article.key``, and a problem
+    for each that could not (that article must be left out) or was shown as plain text."""
+
+    bodies: dict[str, RenderedBody]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def failed(self) -> set[str]:
+        """Keys of the articles whose body could not be read or rendered."""
+        return {p.path.as_posix() for p in self.problems if p.is_error and p.path is not None}
 
 
 def unwrap_fenced_html(text: str) -> str | None:
@@ -85,173 +61,97 @@ def unwrap_fenced_html(text: str) -> str | None:
     return m.group(2) if m else None
 
 
-MARKDOWN_BUDGET = 5.0  # seconds for one body: a 5 MB article renders in about 3.5 s
-
-
-class _OverBudget(Exception):
-    pass
-
-
-@contextmanager
-def _time_budget(seconds: float) -> Iterator[None]:
-    """Raise ``_OverBudget`` in this thread after ``seconds`` (main thread on Unix only:
-    elsewhere the budget is not enforced)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
-            threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _OverBudget
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def render_markdown(text: str, *, budget: float = MARKDOWN_BUDGET) -> str:
-    """Markdown to (unsanitized) HTML, with tables, fenced code and footnotes.
-
-    Python-Markdown is slow on some inputs (thousands of ``[^`` or ``[](`` in one paragraph
-    take minutes), and a body nested deeply enough overflows its parser. Such a body is kept
-    as escaped text, with a warning; the parser is then replaced, because a failed conversion
-    leaves state behind that spoils every later body.
-    """
-    global _md
-    if _md is None:
-        _md = _new_markdown()
-    _md.reset()
-    try:
-        with _time_budget(budget):
-            return _md.convert(text)
-    except (RecursionError, _OverBudget) as exc:
-        _md = _new_markdown()
-        reason = "is nested too deeply" if isinstance(exc, RecursionError) else \
-            f"took over {budget:g} s"
-        log.warning("a body %s to render as Markdown (it starts %r); it is shown as plain "
-                    "text", reason, text[:40])
-        return f"<pre>{_html.escape(text)}</pre>"
-
-
-def _absolute(url: str, base: str) -> str | None:
-    url = url.strip()
-    try:
-        joined = urljoin(base, url)
-        scheme = urlsplit(joined).scheme.lower()
-    except ValueError:
-        return None
-    return joined if scheme in SAFE_SCHEMES else None
-
-
-def _srcset_candidates(value: str) -> list[tuple[str, str]]:
-    """(url, descriptor) pairs, split as the HTML standard does: a URL may hold commas; a
-    comma ends a candidate only after white space or at the URL's end."""
-    candidates, i, n = [], 0, len(value)
-    while i < n:
-        while i < n and (value[i].isspace() or value[i] == ","):
-            i += 1
-        start = i
-        while i < n and not value[i].isspace():
-            i += 1
-        url = value[start:i]
-        descriptor = ""
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            end = value.find(",", i)
-            end = n if end == -1 else end
-            descriptor, i = " ".join(value[i:end].split()), end + 1
-        if url:
-            candidates.append((url, descriptor))
-    return candidates
-
-
-def _absolute_srcset(value: str, base: str) -> str | None:
-    candidates = []
-    for url, descriptor in _srcset_candidates(value):
-        absolute = _absolute(url, base)
-        if absolute is not None and absolute.startswith(("http://", "https://")):
-            candidates.append(f"{absolute} {descriptor}".strip())
-    return ", ".join(candidates) or None
-
-
-def sanitize(fragment: str, base_url: str) -> str:
-    """Safe HTML: no script, style, iframe, form or event handlers; only http, https and mailto
-    URLs; every relative ``href``, ``src``, ``srcset`` and ``poster`` made absolute against
-    ``base_url``.
-
-    >>> sanitize('<p onclick="x()">Hi <a href="../b/">b</a><script>bad()</script></p>',
-    ...          "https://example.org/a/")
-    '<p>Hi <a href="https://example.org/b/" rel="noopener noreferrer">b</a></p>'
-    """
-
-    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
-        if attr == "srcset":
-            return _absolute_srcset(value, base_url)
-        if attr == "poster":
-            return _absolute(value, base_url)
-        return value
-
-    cleaned = nh3.clean(
-        fragment,
-        tags=_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=_ATTRIBUTES,
-        attribute_filter=attribute_filter,
-        url_schemes=set(SAFE_SCHEMES),
-        url_relative=("rewrite_with_base", base_url),
-        allowed_classes=_CLASSES,
-    )
-    return strip_controls(cleaned)
-
-
-def body_to_html(text: str, body_format: BodyFormat) -> str:
-    """Unsanitized HTML from a body: Markdown rendered, a lone fenced ```html block unwrapped."""
+def body_to_html(text: str, body_format: BodyFormat, *,
+                 markdown: MarkdownRenderer | None = None) -> tuple[str, str | None]:
+    """(unsanitized HTML, why it is plain text or None): mojibake repaired, Markdown rendered,
+    a body that is one fenced ```html block unwrapped, HTML left as it is."""
     text = repair_text(text)
     if body_format is BodyFormat.HTML:
-        return text
+        return text, None
     inner = unwrap_fenced_html(text)
-    return inner if inner is not None else render_markdown(text)
+    if inner is not None:
+        return inner, None
+    return (markdown or MarkdownRenderer()).render(text)
 
 
-# Rendered bodies by (article, body): Article equality ignores the body, and a file edited on
-# disk gets a new FileBody (its stamp changes). Bounded, oldest dropped first.
-_RENDERED: OrderedDict[tuple[Article, object], str] = OrderedDict()
-_RENDERED_MAX = 2048
+def render_body(text: str, body_format: BodyFormat, base_url: str, *,
+                markdown: MarkdownRenderer | None = None) -> RenderedBody:
+    """A body's text as a ``RenderedBody``, its URLs absolute against ``base_url``.
+
+    >>> render_body("Hi *there* <script>x()</script>", BodyFormat.MARKDOWN,
+    ...             "https://example.org/a/")
+    RenderedBody(html='<p>Hi <em>there</em> </p>', summary='Hi there', unsafe=True, degraded=None)
+    """
+    raw, degraded = body_to_html(text, body_format, markdown=markdown)
+    return RenderedBody(sanitize(raw, base_url).strip(), excerpt(plain_text(raw)),
+                        has_unsafe_markup(text), degraded)
 
 
-def render_body(text: str, body_format: BodyFormat, url: str) -> str:
-    """A body's text as safe HTML with URLs absolute against ``url`` (no caching)."""
-    return sanitize(body_to_html(text, body_format), url).strip()
+# A job for a worker: (key, body, base URL). A result: (key, RenderedBody), or (key, why the
+# body could not be read, None) or (key, None, why it could not be rendered).
+_Job = tuple[str, Body, str]
+_Result = tuple[str, RenderedBody] | tuple[str, str | None, str | None]
 
 
-def render_article_body(article: Article) -> str:
-    """The article's body as safe HTML with absolute URLs (rendered once per process)."""
-    key = (article, article.body)
-    html = _RENDERED.get(key)
-    if html is None:
-        html = render_body(article.body.read(), article.body.format, article.url)
-        remember_rendered(article, html)
-    else:
-        _RENDERED.move_to_end(key)
-    return html
+def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
+                  keep_html: bool) -> list[_Result]:
+    markdown = MarkdownRenderer()  # one parser for the chunk, never shared between threads
+    results: list[_Result] = []
+    for key, body, url in jobs:
+        try:
+            text = read(body)
+        except OSError as exc:
+            results.append((key, str(exc.strerror or exc), None))
+            continue
+        try:
+            rendered = render_body(text, body.format, url, markdown=markdown)
+        except Exception as exc:  # one bad body must not lose the others: it is reported
+            markdown = MarkdownRenderer()
+            results.append((key, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        results.append((key, rendered if keep_html else replace(rendered, html="")))
+    return results
 
 
-def remember_at_least(count: int) -> None:
-    """Keep at least ``count`` rendered bodies: a build that prepares the bodies of every
-    item its feeds include needs all of them until the feeds are written, or each one
-    evicted would be rendered again, once per feed."""
-    global _RENDERED_MAX
-    _RENDERED_MAX = max(_RENDERED_MAX, count)
+def render_bodies(articles: Iterable[Article], *, read: Callable[[Body], str],
+                  pool: Pool | None = None, keep_html: bool = True) -> Rendered:
+    """Render the body of each article (once, however often it is listed), reading it with
+    ``read``; in ``pool``'s worker processes when there are many (``read`` must then be a
+    module-level function). ``keep_html=False`` keeps only what a check needs, not the HTML.
+    """
+    jobs = list({a.key: (a.key, a.body, a.url) for a in articles}.values())
+    chunks = (pool or Pool(workers=1)).map_chunks(
+        partial(_render_chunk, read=read, keep_html=keep_html), jobs,
+        threshold=PARALLEL_FROM, size=CHUNK)
+    bodies: dict[str, RenderedBody] = {}
+    problems: list[Problem] = []
+    for result in (r for chunk in chunks for r in chunk):
+        key, path = result[0], Path(result[0])
+        if isinstance(result[1], RenderedBody):
+            bodies[key] = result[1]
+            problems.extend(body_problems(path, result[1]))
+        elif result[1] is not None:
+            problems.append(error(path, "body", f"cannot be read again: {result[1]}",
+                                  "it is left out this time; run feedkit again once the file "
+                                  "is in place"))
+        else:
+            problems.append(error(path, "body", f"cannot be rendered ({result[2]})",
+                                  "it is left out; please report this as a feedkit bug"))
+    return Rendered(bodies, tuple(problems))
 
 
-def remember_rendered(article: Article, html: str) -> None:
-    """Record ``html`` as the article's rendered body (from a cache or another process)."""
-    _RENDERED[(article, article.body)] = html
-    _RENDERED.move_to_end((article, article.body))
-    while len(_RENDERED) > _RENDERED_MAX:
-        _RENDERED.popitem(last=False)
+def body_problems(path: Path, body: RenderedBody) -> list[Problem]:
+    """What a rendered body has to report for the article at ``path``: a body shown as plain
+    text is a warning (whether rendered now or taken from a cache)."""
+    if body.degraded is None:
+        return []
+    hint = "nest lists and quotes less deeply" if "nested" in body.degraded else \
+        "close the brackets, escape them (\\[), or split the paragraph"
+    return [warning(path, "body", f"{body.degraded}; it is shown as plain text", hint)]
+
+
+def unsafe_markup(articles: Sequence[Article], rendered: Rendered) -> list[Problem]:
+    """A warning for each article whose body held markup every output leaves out."""
+    return [warning(a.path, "body", "contains script, frames, forms or event handlers; they "
+                    "are removed from every output", "remove them from the article")
+            for a in articles if a.key in rendered.bodies and rendered.bodies[a.key].unsafe]

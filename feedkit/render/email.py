@@ -1,7 +1,8 @@
 """Articles → ``Digest``: the email's subject, inlined-CSS HTML and plain-text twin.
 
 jinja2 renders the templates (the publisher's folder first, then the built-in ones), premailer
-inlines the CSS with the network off. Pure: no sending, no state, no files written.
+inlines the CSS with the network off. Pure: no sending, no state, no files written. An article
+with no description shows the summary of its rendered body, passed in as ``summaries``.
 """
 
 from __future__ import annotations
@@ -10,39 +11,24 @@ import hashlib
 import logging
 import re
 import textwrap
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 
 from feedkit.model import Article, Site
-from feedkit.render.feeds import article_id
 from feedkit.render.templates import templates_dir
 from feedkit.selection import Window
-from feedkit.settings import FeedSettings
+from feedkit.settings import DigestSettings
 from feedkit.text import excerpt
 
 SIZE_BUDGET = 100_000  # Gmail clips messages over 102 KB; keep a margin for headers
 DESCRIPTION_SHORT = 160
 _SPACER = "\u034f\u200c\u00a0" * 90  # keeps clients from filling the preview with body text
 _NO_HERO = (".webp", ".svg", ".svgz", ".avif")  # Outlook and older clients do not show them
-
-
-@dataclass(frozen=True, slots=True)
-class DigestOptions:
-    """How the digest is rendered (the ``[digest]`` settings that shape the email)."""
-
-    subject: str = "{site_title}: {count} new {articles} ({date})"
-    unsubscribe_url: str | None = None
-    archive_url: str | None = None
-    templates: Path | None = None
-    include_updated: bool = False
-    size_budget: int = SIZE_BUDGET
-    feed: FeedSettings = field(default_factory=FeedSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +58,8 @@ def digest_id(ids: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
 
 
-def _environment(options: DigestOptions) -> jinja2.Environment:
-    folders = [str(options.templates)] if options.templates else []
+def _environment(settings: DigestSettings) -> jinja2.Environment:
+    folders = [str(settings.templates)] if settings.templates else []
     folders.append(str(templates_dir() / "email"))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
@@ -119,19 +105,20 @@ def _hero(article: Article) -> dict[str, str] | None:
     return {"url": image.url, "alt": image.alt}
 
 
-def _item(article: Article, site: Site, *, short: bool, hero: bool) -> dict[str, Any]:
+def _item(article: Article, site: Site, description: str, *, short: bool,
+          hero: bool) -> dict[str, Any]:
     cta = None
     if article.cta is not None:
         # Outlook's VML button needs pixel sizes: about 9 px a character at 16 px bold, and one
         # more 22 px line for each time the text wraps inside the 536 px usable width
         width = min(536, max(180, 40 + 9 * len(article.cta.text)))
         lines = -(-(9 * len(article.cta.text)) // (width - 40))
-        cta = {"text": article.cta.text, "url": article.cta.url, "vml_width": width,
+        url = article.cta.url
+        if url and not url.startswith(("https://", "http://", "mailto:")):
+            url = None
+        cta = {"text": article.cta.text, "url": url, "vml_width": width,
                "vml_height": 22 + 22 * max(1, lines)}
-        if cta["url"] and not cta["url"].startswith(("https://", "http://", "mailto:")):
-            cta["url"] = None
-    description = excerpt(article.description, DESCRIPTION_SHORT) if short \
-        else article.description
+    description = excerpt(description, DESCRIPTION_SHORT) if short else description
     return {
         "title": article.title,
         "url": article.url,
@@ -164,7 +151,7 @@ def inline_css(html: str) -> str:
     from premailer import Premailer
 
     logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
-    return Premailer(
+    return str(Premailer(
         html,
         allow_network=False,
         allow_loading_external_files=False,
@@ -175,7 +162,7 @@ def inline_css(html: str) -> str:
         remove_classes=False,
         strip_important=False,
         method="html",
-    ).transform(pretty_print=False)
+    ).transform(pretty_print=False))
 
 
 def _last_day(window: Window, site: Site) -> str:
@@ -184,12 +171,12 @@ def _last_day(window: Window, site: Site) -> str:
 
 
 def _base(site: Site, articles: Sequence[Article], updated: Sequence[Article], *,
-          window: Window, options: DigestOptions) -> tuple[Digest, str | None]:
-    ids = tuple(article_id(a, site, options.feed) for a in articles)
+          window: Window, settings: DigestSettings) -> tuple[Digest, str | None]:
+    ids = tuple(a.id for a in articles)
     did = digest_id(ids)
     archive_name = f"{_last_day(window, site)}-{did}.html"
-    view_url = urljoin(options.archive_url.rstrip("/") + "/", quote(archive_name)) \
-        if options.archive_url else None
+    view_url = urljoin(settings.archive_url.rstrip("/") + "/", quote(archive_name)) \
+        if settings.archive_url else None
     host = urlsplit(site.url).hostname or "localhost"
     return Digest(
         id=did, subject="", html="", text="", message_id=f"<digest-{did}@{host}>",
@@ -199,15 +186,19 @@ def _base(site: Site, articles: Sequence[Article], updated: Sequence[Article], *
 
 
 def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
-                  options: DigestOptions, updated: Sequence[Article] = ()) -> Digest:
+                  settings: DigestSettings, summaries: Mapping[str, str] | None = None,
+                  updated: Sequence[Article] = (), size_budget: int = SIZE_BUDGET) -> Digest:
     """Render the digest of ``articles`` (newest first), degrading to stay under the size
     budget: shorter descriptions, then no hero images below the first, then fewer items.
+    ``summaries`` (by ``Article.key``) stand in for missing descriptions.
 
     When items are capped, the digest holds (and its id derives from) only the articles it
     shows; the email links to the site for the rest, which stay unsent.
     """
-    env = _environment(options)
-    own = options.templates / "digest.css" if options.templates else None
+    env = _environment(settings)
+    texts = {a.key: a.description or (summaries or {}).get(a.key, "")
+             for a in (*articles, *updated)}
+    own = settings.templates / "digest.css" if settings.templates else None
     css_file = own if own is not None and own.is_file() \
         else templates_dir() / "email" / "digest.css"
     css = css_file.read_text(encoding="utf-8")
@@ -215,24 +206,25 @@ def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
     shown = len(articles)
 
     def render(count: int, *, short: bool, heroes: bool) -> Digest:
-        base, view_url = _base(site, articles[:count], updated, window=window, options=options)
+        base, view_url = _base(site, articles[:count], updated, window=window,
+                               settings=settings)
         return _render(env, css, site, base, len(articles) - count, short=short, heroes=heroes,
-                       view_url=view_url, options=options)
+                       view_url=view_url, settings=settings, texts=texts)
 
     digest = render(shown, short=False, heroes=True)
     for note, heroes in (("descriptions shortened", True),
                          ("hero images dropped below the first article", False)):
-        if digest.size <= options.size_budget:
+        if digest.size <= size_budget:
             break
         notes.append(note)
         digest = render(shown, short=True, heroes=heroes)
-    if digest.size > options.size_budget and shown > 1:
+    if digest.size > size_budget and shown > 1:
         # the most articles that fit, by bisection (each try is a full render)
         low, high, best = 1, shown - 1, None
         while low <= high:
             middle = (low + high) // 2
             candidate = render(middle, short=True, heroes=False)
-            if candidate.size <= options.size_budget:
+            if candidate.size <= size_budget:
                 best, low = (middle, candidate), middle + 1
             else:
                 high = middle - 1
@@ -245,25 +237,26 @@ def render_digest(site: Site, articles: Sequence[Article], *, window: Window,
     if dropped:
         notes.append(f"{len(dropped)} hero image(s) left out of the email (not https, or WebP, "
                      f"SVG or AVIF, which Outlook does not show): {', '.join(dropped[:3])}")
-    if digest.size > options.size_budget:
-        notes.append(f"the digest is {digest.size:,} bytes, over the {options.size_budget:,} "
+    if digest.size > size_budget:
+        notes.append(f"the digest is {digest.size:,} bytes, over the {size_budget:,} "
                      "byte budget (Gmail clips it)")
     return replace(digest, notes=tuple(n for n in notes if n))
 
 
 def _render(env: jinja2.Environment, css: str, site: Site, base: Digest, more: int, *,
-            short: bool, heroes: bool, view_url: str | None, options: DigestOptions) -> Digest:
+            short: bool, heroes: bool, view_url: str | None, settings: DigestSettings,
+            texts: Mapping[str, str]) -> Digest:
     articles = base.articles
-    items = [_item(a, site, short=short, hero=heroes or i == 0)
+    items = [_item(a, site, texts[a.key], short=short, hero=heroes or i == 0)
              for i, a in enumerate(articles)]
-    updated = [_item(a, site, short=True, hero=False) for a in base.updated]
-    subject = _subject(options.subject, site=site, count=len(base.articles),
+    updated = [_item(a, site, texts[a.key], short=True, hero=False) for a in base.updated]
+    subject = _subject(settings.subject, site=site, count=len(base.articles),
                        window=base.window, first_title=articles[0].title if articles else "")
     context = {
         "site": site,
         "lang": site.language,
         "subject": subject,
-        "preheader": excerpt(articles[0].description, 140) if articles else "",
+        "preheader": excerpt(texts[articles[0].key], 140) if articles else "",
         "spacer": _SPACER,
         "css": css,
         "window": {"label": _window_label(base.window, site)},
@@ -271,7 +264,7 @@ def _render(env: jinja2.Environment, css: str, site: Site, base: Digest, more: i
         "updated": updated,
         "more": more,
         "view_url": view_url,
-        "unsubscribe_url": options.unsubscribe_url,
+        "unsubscribe_url": settings.unsubscribe_url,
     }
     html = inline_css(env.get_template("digest.html.j2").render(context))
     text = env.get_template("digest.txt.j2").render(context)

@@ -1,7 +1,9 @@
-"""Site + articles → feed bytes: RSS 2.0, Atom 1.0 (feedgen) and JSON Feed 1.1 (json).
+"""Site + articles + rendered bodies → feed bytes: RSS 2.0, Atom 1.0 (feedgen) and JSON Feed 1.1
+(json).
 
 Every date, id and ordering is set here explicitly: feedgen's defaults stamp "now", reverse
-entry order and write an invalid Atom ``type="CDATA"``. Pure: returns bytes, writes nothing.
+entry order and write an invalid Atom ``type="CDATA"``. Pure: returns bytes, writes nothing;
+the bodies come rendered (``bodies.render_bodies``), keyed by ``Article.key``.
 """
 
 from __future__ import annotations
@@ -9,16 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 from feedgen.feed import FeedGenerator
 
 from feedkit.dates import format_rfc3339
+from feedkit.errors import RenderError
 from feedkit.model import Article, Site
+from feedkit.render.bodies import RenderedBody
 from feedkit.settings import FeedSettings
 from feedkit.text import plain_text, slugify, strip_controls
 
@@ -46,29 +50,41 @@ def tag_slug(tag: str) -> str:
     return slugify(tag, limit=60) or f"tag-{hashlib.sha256(tag.encode()).hexdigest()[:8]}"
 
 
-def article_id(article: Article, site: Site, options: FeedSettings) -> str:
-    """The id readers remember the article by; it must survive a move to https, a new domain
-    or a trailing slash. An explicit front-matter id wins."""
-    if article.id:
-        return article.id
-    if options.id_scheme == "url":
-        return article.url
-    authority = options.id_base or urlsplit(site.url).hostname or "localhost"
-    day = article.published.astimezone(site.timezone).date().isoformat()
-    return f"tag:{authority},{day}:{quote(article.slug, safe='-._~')}"
+Bodies = Mapping[str, RenderedBody]
 
 
-def item_html(article: Article, options: FeedSettings) -> str:
-    """The HTML a reader shows: the hero image first, then the body (or the description),
-    then the call to action — a link when it has a URL, text when it has none."""
+def bodies_needed(plan: Sequence[Feed], options: FeedSettings) -> list[Article]:
+    """The articles of ``plan`` whose rendered body the feeds use (each once): every one for
+    full content, else those with no description (their summary stands in for it)."""
+    needed = {a.key: a for feed in plan for a in feed.articles
+              if options.content == "full" or not a.description}
+    return list(needed.values())
+
+
+def _body(article: Article, bodies: Bodies) -> RenderedBody:
+    try:
+        return bodies[article.key]
+    except KeyError:
+        raise RenderError(f"{article.key}: no rendered body (render the bodies of "
+                          "bodies_needed(plan) first)") from None
+
+
+def summary(article: Article, bodies: Bodies) -> str:
+    """The article's description, else the start of its body as plain text."""
+    return article.description or _body(article, bodies).summary
+
+
+def item_html(article: Article, options: FeedSettings, bodies: Bodies) -> str:
+    """The HTML a reader shows: the hero image first, then the body (or the summary), then
+    the call to action — a link when it has a URL, text when it has none."""
     parts = []
     if article.hero_image is not None:
         parts.append(f'<p><img src="{escape(article.hero_image.url)}" '
                      f'alt="{escape(article.hero_image.alt)}"></p>')
     if options.content == "full":
-        parts.append(article.content_html())
-    elif article.description:
-        parts.append(f"<p>{escape(article.description)}</p>")
+        parts.append(_body(article, bodies).html)
+    elif text := summary(article, bodies):
+        parts.append(f"<p>{escape(text)}</p>")
     if article.cta is not None:
         text = escape(article.cta.text)
         parts.append(f'<p><a href="{escape(article.cta.url)}">{text}</a></p>'
@@ -109,7 +125,8 @@ def _site_text(value: str) -> str:
     return plain_text(value)
 
 
-def _generator(site: Site, feed: Feed, options: FeedSettings, *, atom: bool) -> FeedGenerator:
+def _generator(site: Site, feed: Feed, options: FeedSettings, bodies: Bodies, *,
+               atom: bool) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("media", atom=True, rss=True)
     fg.load_extension("dc", atom=False, rss=True)
@@ -140,28 +157,28 @@ def _generator(site: Site, feed: Feed, options: FeedSettings, *, atom: bool) -> 
     if not atom:
         fg.docs("https://www.rssboard.org/rss-specification")
     for article in feed.articles:
-        _add_entry(fg, article, site, options, atom=atom)
+        _add_entry(fg, article, site, options, bodies, atom=atom)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedSettings, *,
-               atom: bool) -> None:
+def _add_entry(fg: FeedGenerator, article: Article, site: Site, options: FeedSettings,
+               bodies: Bodies, *, atom: bool) -> None:
     fe = fg.add_entry(order="append")  # feedgen prepends by default, reversing the order
-    ident = article_id(article, site, options)
-    fe.guid(ident, permalink=ident == article.url)
+    fe.guid(article.id, permalink=article.id == article.url)
     fe.title(_rss_safe_title(_xml_text(article.title)) if not atom else _xml_text(article.title))
     fe.link(href=article.url, rel="alternate", type="text/html")
     fe.published(article.published)
     fe.updated(article.modified)  # feedgen would stamp "now"
-    if article.description:
+    text = summary(article, bodies)
+    if text:
         if atom:
-            fe.summary(_xml_text(article.description))
+            fe.summary(_xml_text(text))
         else:
             # RSS readers render <description> as HTML: the plain-text summary must reach them
             # as text, so "<script>" in it is written &amp;lt;script&amp;gt; (W3C: SecurityRisk)
-            fe.description(escape(_xml_text(article.description), quote=False))
-    html = item_html(article, options)
-    if html and (atom or options.content == "full" or not article.description):
+            fe.description(escape(_xml_text(text), quote=False))
+    html = item_html(article, options, bodies)
+    if html and (atom or options.content == "full" or not text):
         fe.content(html, type="html")  # RSS: content:encoded beside the description
     authors = _authors(article, site)
     if atom and not authors:  # RFC 4287 4.1.1: an entry needs an author if the feed has none
@@ -187,21 +204,21 @@ def _with_stylesheet(xml: bytes, xsl_href: str | None) -> bytes:
     return xml[:declaration_end] + pi + xml[declaration_end:]
 
 
-def render_rss(site: Site, feed: Feed, options: FeedSettings, *, xsl_href: str | None = None
-               ) -> bytes:
+def render_rss(site: Site, feed: Feed, options: FeedSettings, *, bodies: Bodies,
+               xsl_href: str | None = None) -> bytes:
     """RSS 2.0 with the content, atom (self link), dc and media namespaces."""
-    fg = _generator(site, feed, options, atom=False)
+    fg = _generator(site, feed, options, bodies, atom=False)
     return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8"), xsl_href)
 
 
-def render_atom(site: Site, feed: Feed, options: FeedSettings, *, xsl_href: str | None = None
-                ) -> bytes:
+def render_atom(site: Site, feed: Feed, options: FeedSettings, *, bodies: Bodies,
+                xsl_href: str | None = None) -> bytes:
     """Atom 1.0 with ``content type="html"`` and the media namespace."""
-    fg = _generator(site, feed, options, atom=True)
+    fg = _generator(site, feed, options, bodies, atom=True)
     return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8"), xsl_href)
 
 
-def render_json(site: Site, feed: Feed, options: FeedSettings) -> bytes:
+def render_json(site: Site, feed: Feed, options: FeedSettings, *, bodies: Bodies) -> bytes:
     """JSON Feed 1.1, built from the model with a fixed key order."""
     document: dict[str, object] = {
         "version": JSON_FEED_VERSION,
@@ -221,13 +238,13 @@ def render_json(site: Site, feed: Feed, options: FeedSettings) -> bytes:
     items = []
     for article in feed.articles:
         item: dict[str, object] = {
-            "id": article_id(article, site, options),
+            "id": article.id,
             "url": article.url,
             "title": article.title,
-            "content_html": item_html(article, options),
+            "content_html": item_html(article, options, bodies),
         }
-        if article.description:
-            item["summary"] = article.description
+        if text := summary(article, bodies):
+            item["summary"] = text
         if article.hero_image is not None:
             item["image"] = article.hero_image.url
         item["date_published"] = format_rfc3339(article.published)
@@ -278,19 +295,19 @@ def shared_tag_feeds(articles: Sequence[Article]) -> dict[str, list[str]]:
     return {slug: list(tags) for slug, tags in sorted(names.items()) if len(tags) > 1}
 
 
-def render_feeds(site: Site, articles: Sequence[Article], options: FeedSettings,
-                 *, xsl_name: str | None = "feed.xsl",
-                 plan: Sequence[Feed] | None = None) -> dict[str, bytes]:
-    """Every feed file of the site, keyed by its path in the output folder (sorted).
-    ``plan`` is ``plan_feeds(site, articles, options)`` when the caller has it already."""
+def render_feeds(site: Site, plan: Sequence[Feed], options: FeedSettings, *, bodies: Bodies,
+                 xsl_name: str | None = "feed.xsl") -> dict[str, bytes]:
+    """Every feed file of ``plan`` (``plan_feeds``), keyed by its path in the output folder
+    (sorted). ``bodies`` holds the rendered body of each of ``bodies_needed(plan, options)``."""
     outputs: dict[str, bytes] = {}
-    for feed in plan if plan is not None else plan_feeds(site, articles, options):
+    for feed in plan:
         folder = feed.path.rsplit("/", 1)[0] + "/" if "/" in feed.path else ""
         xsl = _relative_xsl(feed.path, xsl_name) if xsl_name else None
-        outputs[feed.path] = render_rss(site, feed, options, xsl_href=xsl)
+        outputs[feed.path] = render_rss(site, feed, options, bodies=bodies, xsl_href=xsl)
         atom = Feed(f"{folder}atom.xml", feed.title, feed.articles)
-        outputs[atom.path] = render_atom(site, atom, options, xsl_href=xsl)
+        outputs[atom.path] = render_atom(site, atom, options, bodies=bodies, xsl_href=xsl)
         if not folder:
             outputs["feed.json"] = render_json(site, Feed("feed.json", feed.title,
-                                                          feed.articles), options)
+                                                          feed.articles), options,
+                                               bodies=bodies)
     return dict(sorted(outputs.items()))

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from factories import SITE_URL
 from feedtools import copy_site, read_outputs
-from ledgertools import LOCKED, lock_held_by_another_process, quick_lock_timeout
+from ledgertools import LOCKED, lock_held_by_another_process
 from mailtools import closed_port, raw_server, smtp_server
 
 from feedkit import jobs
@@ -523,13 +523,11 @@ def test_foreign_database_exits_1(make_site_dir, tmp_path: Path) -> None:
                                        "database?); pass --state with another file")
 
 
-def test_concurrent_run_exits_1_with_a_clear_message(make_site_dir,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_run_exits_1_with_a_clear_message(make_site_dir) -> None:
     root = _site(make_site_dir, {"one": "2025-04-02"})
     state = root / ".feedkit" / "state.db"
-    quick_lock_timeout(monkeypatch)
     with lock_held_by_another_process(state):
-        result = fails(root, "--since", "last", "--mark-sent")
+        result = fails(root, "--since", "last", "--mark-sent", "--wait", "0.2")
     assert result.exit_code == 1
     assert _one_error_line(result) == f"{state}: {LOCKED}"
     assert not (root / "public").exists()
@@ -560,13 +558,11 @@ def test_an_empty_state_file_is_an_error_not_a_fresh_start(make_site_dir) -> Non
 
 
 def test_articles_cut_by_the_size_budget_are_not_recorded(make_site_dir, monkeypatch) -> None:
-    from dataclasses import replace
+    from feedkit.render import email
 
-    from feedkit.jobs import digest_job as newsletter
-
-    real = newsletter._options
-    monkeypatch.setattr(newsletter, "_options",
-                        lambda config: replace(real(config), size_budget=9_000))
+    real = email.render_digest
+    monkeypatch.setattr(email, "render_digest",
+                        lambda *args, **kw: real(*args, **kw, size_budget=9_000))
     root = _site(make_site_dir, {f"a{i}": f"2025-04-{i + 1:02d}" for i in range(8)})
     result = run(root, "--since", "last", "--mark-sent")
     assert result.exit_code == 0

@@ -12,7 +12,8 @@ import pytest
 from factories import SITE_URL
 
 from feedkit.errors import Severity
-from feedkit.load.fields import ALIASES, TITLE_MAX, Fields, resolve
+from feedkit.load.aliases import ALIASES
+from feedkit.load.fields import TITLE_MAX, Fields, resolve
 from feedkit.model import Author, CallToAction, Image
 from feedkit.text import slugify
 

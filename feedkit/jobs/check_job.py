@@ -1,0 +1,94 @@
+"""The check job: load every article and render every body, fresh (no cache), and report every
+problem with what would be published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedkit.errors import Problem
+from feedkit.jobs.stages import utc_now, worker_pool
+from feedkit.load import LoadRules, load_articles, read_body
+from feedkit.model import Article, Status
+from feedkit.pool import Pool
+from feedkit.render.bodies import render_bodies, unsafe_markup
+from feedkit.selection import count_statuses, ordered
+from feedkit.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What ``check`` found: every article that would be published or held back (newest
+    first), and every problem."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    now: datetime
+    files: int
+    strict: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    @property
+    def statuses(self) -> dict[Status, int]:
+        return count_statuses(self.articles, self.now)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors or (self.strict and self.warnings) else 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.exit_code == 0,
+            "now": self.now.isoformat(),
+            "summary": {
+                "files": self.files,
+                "articles": len(self.articles),
+                **{status.value: n for status, n in self.statuses.items()},
+                "errors": self.errors,
+                "warnings": self.warnings,
+            },
+            "problems": [p.to_dict() for p in self.problems],
+            "articles": [
+                {
+                    "path": a.path.as_posix(),
+                    "slug": a.slug,
+                    "title": a.title,
+                    "url": a.url,
+                    "published": a.published.isoformat(),
+                    "updated": a.updated.isoformat() if a.updated else None,
+                    "status": a.status(self.now).value,
+                }
+                for a in self.articles
+            ],
+        }
+
+
+def check(settings: Settings, *, now: datetime | None = None, strict: bool = False,
+          pool: Pool | None = None) -> CheckReport:
+    """Load every article and render every body (in worker processes on a large site), and
+    report every problem; an article whose body cannot be rendered is left out of the list.
+    Raises ``ContentError`` when there is no content folder.
+
+    >>> from pathlib import Path
+    >>> from feedkit import settings as cfg
+    >>> check(cfg.load(None, env={"FEEDKIT_SITE_URL": "https://example.org"},
+    ...                overrides={"content.dir": "no-such-folder"}, cwd=Path("/nonexistent")))
+    Traceback (most recent call last):
+    feedkit.errors.ContentError: /nonexistent/no-such-folder: content folder not found ...
+    """
+    now = now or utc_now()
+    pool = pool or worker_pool()
+    loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings), pool=pool)
+    # every body is rendered, each worker reading its own files; only findings come back
+    checked = render_bodies(loaded.articles, read=read_body, pool=pool, keep_html=False)
+    articles = [a for a in loaded.articles if a.key not in checked.failed]
+    problems = (*settings.warnings, *loaded.problems, *checked.problems,
+                *unsafe_markup(articles, checked))
+    return CheckReport(tuple(ordered(articles)), problems, now, loaded.files, strict)

@@ -1,0 +1,113 @@
+"""What a build may not change without being told: a pure review of the feeds it is about to
+publish against the ones it published last time (kept in the output folder's manifest).
+
+Feed readers keep what they have seen, by id. So a build refuses, and says why, when it would
+
+- change the id of an article already in a feed (every reader would show it again as new);
+  ``--allow-new-ids`` says that is intended;
+- empty the site feed, or drop more than half of the articles the feeds held because they are
+  no longer published (an empty or unreadable content folder, a bad merge);
+  ``--allow-shrink`` says that is intended.
+
+Articles pushed out of a feed by newer ones, or by a lower ``[feed] limit``, are still
+published: they are not counted as dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from feedkit.errors import Problem, error
+from feedkit.model import Article
+
+if TYPE_CHECKING:
+    from feedkit.render.feeds import Feed
+
+SITE_FEED = "feed.xml"
+FEEDS_KEY = "feeds"  # where the build keeps its items in the manifest's data
+
+# A feed's items as published: [id, url, source path] each.
+Items = Mapping[str, Sequence[Sequence[str]]]
+
+
+def feed_items(plan: Sequence[Feed]) -> dict[str, list[list[str]]]:
+    """What each feed of ``plan`` publishes, to keep in the manifest."""
+    return {feed.path: [[a.id, a.url, a.key] for a in feed.articles] for feed in plan}
+
+
+def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
+    """The items the manifest's data holds (nothing, for a shape this feedkit does not know)."""
+    feeds = data.get(FEEDS_KEY)
+    if not isinstance(feeds, dict):
+        return {}
+    return {path: [list(map(str, item))[:3] for item in items if isinstance(item, list)
+                   and len(item) == 3]
+            for path, items in feeds.items() if isinstance(path, str) and isinstance(items, list)}
+
+
+def items_from_json_feed(folder: Path) -> dict[str, list[list[str]]]:
+    """The site feed's items read from an existing ``feed.json`` (an output folder that a
+    feedkit without a manifest wrote): ids and URLs, no source paths."""
+    try:
+        document = json.loads((folder / "feed.json").read_text(encoding="utf-8"))
+        items = [[str(i["id"]), str(i.get("url", "")), ""] for i in document["items"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {SITE_FEED: items}
+
+
+def review(before: Items, after: Items, published: Sequence[Article], *,
+           allow_shrink: bool = False, allow_new_ids: bool = False) -> list[Problem]:
+    """A problem for each change that needs a flag it was not given (nothing when allowed)."""
+    problems: list[Problem] = []
+    by_path = {a.key: a for a in published}
+    by_url = {a.url: a for a in published}
+    renamed: dict[str, tuple[Article, str]] = {}
+    for items in before.values():
+        for old_id, url, path in items:
+            article = by_path.get(path) or by_url.get(url)
+            if article is not None and article.id != old_id:
+                renamed.setdefault(article.key, (article, old_id))
+    if renamed and not allow_new_ids:
+        problems.extend(_new_id(article, old) for article, old in renamed.values())
+    if not allow_shrink:
+        problems.extend(_shrinking(before, after, published,
+                                   {old for _, old in renamed.values()}))
+    return problems
+
+
+def _new_id(article: Article, old: str) -> Problem:
+    hint = f'keep it with id: "{old}" in its front matter'
+    old_base, new_base = _authority(old), _authority(article.id)
+    if old_base and new_base and old_base != new_base:
+        hint = f'keep them all with [feed] id_base = "{old_base}" in feedkit.toml'
+    return error(article.path, "id", f"the feed id would change from {old!r} to "
+                 f"{article.id!r}: feed readers would show the article again as new",
+                 f"{hint}; or pass --allow-new-ids if new ids are intended")
+
+
+def _authority(ident: str) -> str | None:
+    if not ident.startswith("tag:") or "," not in ident:
+        return None
+    return ident[4:].split(",", 1)[0]
+
+
+def _shrinking(before: Items, after: Items, published: Sequence[Article],
+               renamed: set[str]) -> list[Problem]:
+    hint = ("pass --allow-shrink if that is intended; otherwise check the content folder and "
+            "the problems above, and build again")
+    had = len(before.get(SITE_FEED, ()))
+    if had and not after.get(SITE_FEED):
+        return [error(None, SITE_FEED, f"would go from {had} items to none (no article is "
+                      "published)", hint)]
+    ids = {item[0] for items in before.values() for item in items}
+    live = {a.id for a in published} | renamed
+    gone = sorted(ids - live)
+    if len(gone) * 2 <= len(ids):
+        return []
+    examples = ", ".join(gone[:3]) + (", …" if len(gone) > 3 else "")
+    return [error(None, "feeds", f"{len(gone)} of the {len(ids)} articles the feeds held "
+                  f"would be dropped, no longer published ({examples})", hint)]

@@ -1,0 +1,53 @@
+"""What the jobs share: the clock, the worker pool, the cache they open, and the load and render
+stages run through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from feedkit import cache as caching
+from feedkit.cache import Cache
+from feedkit.load import LoadResult, LoadRules, read_body
+from feedkit.model import Article
+from feedkit.pool import Pool
+from feedkit.render.bodies import Rendered
+from feedkit.settings import Settings
+
+# what a worker process needs loaded: imported once by a fork server, when there is one
+_WORKER_MODULES = ("feedkit.load.articles", "feedkit.load.folder", "feedkit.render.bodies")
+
+
+def utc_now() -> datetime:
+    """The clock: read here, once per run, and only when the caller passed no ``now``."""
+    return datetime.now(UTC)
+
+
+def worker_pool(workers: int | None = None) -> Pool:
+    """A pool of up to one worker process per core (``workers`` to say otherwise)."""
+    return Pool(workers, preload=_WORKER_MODULES)
+
+
+@contextmanager
+def opened_cache(settings: Settings, *, enabled: bool) -> Iterator[Cache]:
+    """The site's build cache, or one that caches nothing when not ``enabled``."""
+    if not enabled:
+        yield Cache.disabled()
+        return
+    key = caching.fingerprint(caching.code_fingerprint(), LoadRules.of(settings),
+                              settings.content.dir)
+    with Cache.open(settings.build.cache, key) as cache:
+        yield cache
+
+
+def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
+    """Every article of the site (through the cache); ``ContentError`` with no content folder."""
+    return caching.load_articles(cache, settings.content.dir, rules=LoadRules.of(settings),
+                                 pool=pool)
+
+
+def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool) -> Rendered:
+    """The rendered bodies of ``articles`` (through the cache), read from their files."""
+    return caching.render_needed(cache, articles, read=read_body, pool=pool)
