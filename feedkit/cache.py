@@ -61,19 +61,22 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
 
 
-def code_fingerprint() -> str:
-    """A hash of feedkit's own code and templates and of where the output-shaping libraries
-    are installed (and when): a feedkit installed again from git keeps its version number, but
-    not this."""
+def code_fingerprint(package: Path | None = None, templates: Path | None = None) -> str:
+    """A hash of feedkit's own code (``package``) and templates, and of where the
+    output-shaping libraries are installed (and when): a feedkit installed again from git keeps
+    its version number, but not this."""
     from importlib.util import find_spec
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    sources = sorted(package.rglob("*.py")) + sorted(p for p in templates_dir().rglob("*")
+    package = package or Path(__file__).resolve().parent
+    templates = templates or templates_dir()
+    sources = sorted(package.rglob("*.py")) + sorted(p for p in templates.rglob("*")
                                                       if p.is_file())
     for source in sources:
         with suppress(OSError):
-            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+            relative = source.relative_to(package if source.is_relative_to(package)
+                                          else templates)
+            digest.update(relative.as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     for name in _LIBRARIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None

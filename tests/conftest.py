@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# A test run started in the background of a script (`pytest &`) inherits SIGINT ignored, and
+# every process it starts would too: a server the tests stop with Ctrl-C would never stop.
+# Ctrl-C is the tests' own business, so they take it back (exec'd children then start with the
+# default action, and Python's KeyboardInterrupt, as from a terminal).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 from factories import SITE_URL, make_site
 
 from feedkit.model import Site

@@ -3,6 +3,7 @@ served; nothing is written into public/ or the state file; no thread outlives st
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import urllib.error
@@ -97,6 +98,33 @@ def test_digest_preview_shows_both_widths_and_the_frame_is_the_digest(preview: P
     assert status == 200 and kind.startswith("text/html")
     assert "Harbour opens" in frame and "Old news" not in frame
     assert "EventSource" not in frame
+
+
+def test_two_digest_frames_loaded_at_once_each_show_their_own_articles(
+        make_site_dir: Callable[..., Path]) -> None:
+    # defect 2: a browser loads the 600 px and 375 px frames at once; with one Markdown parser
+    # shared between request threads, summaries of articles without a description got swapped
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = {f"p{i}.md": (f"---\ntitle: Post {i}\npublish_date: 2025-04-{10 + i}\n---\n"
+                           f"# Heading {i}\n\n" + f"* story {i} item\n" * 30
+                           + f"\nThe end of story {i}.[^n]\n\n[^n]: note {i}\n")
+              for i in range(10)}
+    root = make_site_dir(toml=f'[site]\nurl = "{SITE_URL}"\n', articles=bodies)
+    server = Preview(lambda: settings_module.load(root / "feedkit.toml"), port=0,
+                     clock=lambda: NOW)
+    server.start()
+    try:
+        windows = {"2025-04-10": range(10), "2025-04-15": range(5, 10)}
+        requests = [since for since in windows for _ in range(4)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            pages = list(pool.map(lambda since: (since, fetch(
+                f"{server.url}digest/frame?since={since}&until=2025-05-01")[2]), requests))
+    finally:
+        server.stop()
+    for since, page in pages:
+        shown = {i for i in range(10) if f"Heading {i} story {i} item" in page}
+        assert shown == set(windows[since]), since
 
 
 def test_digest_with_nothing_new_says_so(preview: Preview) -> None:
@@ -362,13 +390,31 @@ def test_signals_that_were_ignored_stay_ignored() -> None:
     from feedkit.terminal import signals_ignored, stopped_by_signals
 
     before = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup leaves it
+    interrupt = signal.getsignal(signal.SIGINT)
     try:
         with stopped_by_signals():
             assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
             assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL)
             with signals_ignored():
                 assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            assert signal.getsignal(signal.SIGINT) is interrupt
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_the_signal_tests_pass_when_the_test_run_starts_with_sigint_ignored() -> None:
+    # `pytest &` in a script: SIGINT is ignored from the start (each of these hung 20 s)
+    import signal
+    import subprocess
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-k", "signal and not sigint_ignored", __file__],
+        preexec_fn=ignore_sigint, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert " passed" in run.stdout and "deselected" in run.stdout

@@ -57,14 +57,17 @@ def read_manifest(root: Path) -> tuple[Manifest | None, str | None]:
     except FileNotFoundError:
         return None, None
     except (OSError, ValueError) as exc:
-        return None, f"{path}: unreadable ({exc}); nothing is deleted this time"
+        return None, (f"{path}: unreadable ({exc}); nothing is deleted this time, so files "
+                      "an earlier build wrote and this one does not stay until you delete them")
     if not isinstance(raw, dict):
         raw = {}
     files, data = raw.get("files"), raw.get("data")
     if raw.get("version") != _VERSION or not isinstance(files, dict) \
             or not isinstance(data, dict) \
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-        return None, f"{path}: not a manifest this feedkit reads; nothing is deleted this time"
+        return None, (f"{path}: not a manifest this feedkit reads; nothing is deleted this "
+                      "time, so files an earlier build wrote and this one does not stay until "
+                      "you delete them")
     return Manifest(files, data), None
 
 

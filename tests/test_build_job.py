@@ -1,0 +1,429 @@
+"""jobs/build_job.py over time: what a build removes, what it refuses to publish, how it shares
+its folders with another run, and what it never replays or trusts (issue 12's defects)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from factories import NOW, SITE_URL
+
+from feedkit import jobs, settings
+from feedkit.deliver.manifest import MANIFEST_NAME
+from feedkit.errors import ContentError, OutputError, RefusedError
+from feedkit.jobs.build_job import BuildReport
+from feedkit.pool import Pool
+
+POST = "---\ntitle: {title}\npublish_date: {date}\ntags: [{tags}]\n{extra}---\nBody of {title}.\n"
+TOML = f'[site]\nurl = "{SITE_URL}"\ntitle = "News"\n'
+
+
+def post(title: str, date: str = "2025-01-01", tags: str = "news", extra: str = "") -> str:
+    return POST.format(title=title, date=date, tags=tags, extra=extra)
+
+
+def build(root: Path, **kw: object) -> BuildReport:
+    cfg = settings.load(root / "feedkit.toml", env=kw.pop("env", {}), cwd=root)  # type: ignore[arg-type]
+    kw.setdefault("pool", Pool(workers=1))
+    return jobs.build(cfg, now=NOW, **kw)  # type: ignore[arg-type]
+
+
+def public(root: Path) -> Path:
+    return root / "public"
+
+
+def titles(root: Path, feed: str = "feed.json") -> list[str]:
+    return [i["title"] for i in json.loads((public(root) / feed).read_text())["items"]]
+
+
+def touch_later(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+def rewrite(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    touch_later(path)
+
+
+@pytest.fixture
+def site(make_site_dir) -> Path:
+    return make_site_dir({"a.md": post("Alpha", "2025-01-01", "boats, tides"),
+                          "b.md": post("Beta", "2025-01-02", "boats"),
+                          "c.md": post("Gamma", "2025-01-03", "harbour")}, toml=TOML)
+
+
+# -- defect 1: what a build no longer produces is removed ----------------------------------------
+
+
+def test_a_retagged_article_leaves_its_old_tag_feed_behind_no_more(site: Path) -> None:
+    build(site)
+    assert (public(site) / "tags/tides/feed.xml").is_file()
+    rewrite(site / "content/a.md", post("Alpha", "2025-01-01", "boats"))
+    report = build(site)
+    assert report.removed == ("tags/tides/atom.xml", "tags/tides/feed.xml")
+    assert not (public(site) / "tags/tides").exists()  # the folder left empty goes too
+    assert titles(site, "feed.json") == ["Gamma", "Beta", "Alpha"]
+
+
+@pytest.mark.parametrize("change", ["draft", "delete", "archive"])
+def test_a_drafted_deleted_or_archived_article_leaves_its_tag_feed(site: Path,
+                                                                   change: str) -> None:
+    build(site)
+    file = site / "content/c.md"
+    if change == "delete":
+        file.unlink()
+    else:
+        rewrite(file, post("Gamma", "2025-01-03", "harbour", f"{change}d: true\n"
+                           if change == "archive" else "draft: true\n"))
+    build(site)
+    assert not (public(site) / "tags/harbour").exists()
+    assert "Gamma" not in titles(site)
+
+
+def test_a_file_feedkit_did_not_write_is_never_removed(site: Path) -> None:
+    build(site)
+    mine = {"CNAME": "news.example.org\n", "tags/custom/feed.xml": "<rss/>",
+            "index.html": "<p>hello</p>"}
+    for rel, text in mine.items():
+        (public(site) / rel).parent.mkdir(parents=True, exist_ok=True)
+        (public(site) / rel).write_text(text, encoding="utf-8")
+    rewrite(site / "content/a.md", post("Alpha", "2025-01-01", "boats"))
+    build(site)
+    assert {rel: (public(site) / rel).read_text() for rel in mine} == mine
+
+
+def test_a_stale_feed_someone_changed_is_kept_and_reported(site: Path) -> None:
+    build(site)
+    edited = public(site) / "tags/tides/feed.xml"
+    edited.write_text("<rss>hand-edited</rss>", encoding="utf-8")
+    rewrite(site / "content/a.md", post("Alpha", "2025-01-01", "boats"))
+    report = build(site)
+    assert report.removed == ("tags/tides/atom.xml",)
+    assert report.kept == ("tags/tides/feed.xml",) and edited.read_text().endswith("</rss>")
+    assert any("tags/tides/feed.xml: no longer produced, but changed since feedkit wrote it"
+               in note for note in report.notes)
+
+
+def test_a_tampered_manifest_cannot_delete_outside_the_output_folder(site: Path) -> None:
+    build(site)
+    outside = site / "precious.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    manifest = public(site) / MANIFEST_NAME
+    data = json.loads(manifest.read_text())
+    import hashlib
+
+    data["files"]["../precious.txt"] = hashlib.sha256(b"keep me").hexdigest()
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    build(site, use_cache=False)
+    assert outside.read_text() == "keep me"
+
+
+def test_a_damaged_manifest_prunes_nothing_and_says_so(site: Path) -> None:
+    build(site)
+    (public(site) / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    rewrite(site / "content/a.md", post("Alpha", "2025-01-01", "boats"))
+    report = build(site)
+    assert report.removed == () and (public(site) / "tags/tides/feed.xml").exists()
+    assert any("unreadable" in note and "nothing is deleted" in note for note in report.notes)
+    rewrite(site / "content/b.md", post("Beta", "2025-01-02", "boats, more"))
+    build(site)
+    rewrite(site / "content/b.md", post("Beta", "2025-01-02", "boats"))
+    build(site)  # the manifest is whole again: the next build prunes as usual
+    assert not (public(site) / "tags/more").exists()
+
+
+def test_the_manifest_lists_exactly_the_outputs(site: Path) -> None:
+    report = build(site)
+    manifest = json.loads((public(site) / MANIFEST_NAME).read_text())
+    assert sorted(manifest["files"]) == sorted(report.files)
+    assert manifest["data"]["feeds"]["feed.xml"][0][1:] == [f"{SITE_URL}c/", "c.md"]
+
+
+# -- defect 3: the cache is keyed on feedkit's own code -------------------------------------------
+
+
+def test_code_fingerprint_changes_with_any_source_file_or_template(tmp_path: Path) -> None:
+    from feedkit.cache import code_fingerprint
+
+    package, templates = tmp_path / "feedkit", tmp_path / "templates"
+    (package / "render").mkdir(parents=True)
+    templates.mkdir()
+    (package / "render" / "feeds.py").write_text("GENERATOR = 'feedkit'\n")
+    (templates / "feed.xsl").write_text("<xsl/>")
+    before = code_fingerprint(package, templates)
+    assert code_fingerprint(package, templates) == before
+    (package / "render" / "feeds.py").write_text("GENERATOR = 'feedkit 0.1.0+g1234'\n")
+    changed = code_fingerprint(package, templates)
+    assert changed != before
+    (templates / "feed.xsl").write_text("<xsl version='2'/>")
+    assert code_fingerprint(package, templates) not in (before, changed)
+
+
+def test_an_upgraded_feedkit_with_the_same_version_builds_again(site: Path,
+                                                                monkeypatch) -> None:
+    from feedkit import cache
+    from feedkit.render import feeds
+
+    build(site)
+    assert build(site).unchanged_inputs
+    # the same version number, new code: here, a generator that names itself differently
+    monkeypatch.setattr(cache, "code_fingerprint", lambda *args: "the next commit")
+    monkeypatch.setattr(feeds, "GENERATOR", "feedkit (next)")
+    report = build(site)
+    assert not report.unchanged_inputs
+    assert b"feedkit (next)" in (public(site) / "feed.xml").read_bytes()
+
+
+# -- defect 4: two runs at once -------------------------------------------------------------------
+
+
+HOLD_FOLDER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from feedkit.deliver.lock import folder_lock
+    with folder_lock(Path(sys.argv[1]), wait=5):
+        print("locked", flush=True)
+        sys.stdin.readline()
+""")
+
+
+def test_a_second_build_waits_for_the_first_then_fails_with_one_line(site: Path) -> None:
+    build(site)
+    before = (public(site) / "feed.xml").read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_FOLDER, str(public(site))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              cwd=site)
+    assert holder.stdout is not None and holder.stdin is not None
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        rewrite(site / "content/a.md", post("Alpha 2", "2025-01-01", "boats"))
+        with pytest.raises(OutputError) as caught:
+            build(site, wait=0.2)
+        assert "\n" not in str(caught.value)
+        assert str(caught.value).startswith(f"{public(site)}: another feedkit build is writing "
+                                            "here and did not finish in 0.2 s")
+        assert (public(site) / "feed.xml").read_bytes() == before  # nothing interleaved
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(10)
+        holder.stdout.close()
+    build(site)  # once the other run let go
+    assert "Alpha 2" in titles(site)
+
+
+def test_a_busy_cache_is_used_by_neither_run_and_never_deleted(site: Path) -> None:
+    build(site)
+    cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+    with closing(sqlite3.connect(cfg.build.cache, timeout=0)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another run, in the middle of writing the cache
+        rewrite(site / "content/a.md", post("Alpha 2", "2025-01-01", "boats"))
+        report = build(site)
+        other.execute("ROLLBACK")
+    assert "Alpha 2" in titles(site)
+    assert any("another feedkit run is using the build cache; going on without it" in note
+               for note in report.notes)
+    with closing(sqlite3.connect(cfg.build.cache)) as db:  # still there, still whole
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 3
+
+
+# -- defect 5: a warm build reads the settings' problems afresh -----------------------------------
+
+
+def test_a_new_settings_typo_is_reported_by_a_build_answered_from_the_record(
+        site: Path) -> None:
+    build(site)
+    toml = site / "feedkit.toml"
+    toml.write_text(toml.read_text() + 'tittle = "Typo"\n', encoding="utf-8")
+    report = build(site)
+    assert report.unchanged_inputs
+    assert [(p.field, p.hint) for p in report.problems] == [
+        ("site.tittle", "did you mean site.title?")]
+    with pytest.raises(RefusedError):
+        build(site, strict=True)
+
+
+def test_an_unknown_feedkit_variable_is_reported_and_fails_strict(site: Path) -> None:
+    build(site)
+    env = {"FEEDKIT_SITE_TITEL": "x"}
+    report = build(site, env=env)
+    assert report.unchanged_inputs and [p.field for p in report.problems] == ["FEEDKIT_SITE_TITEL"]
+    with pytest.raises(RefusedError):
+        build(site, env=env, strict=True)
+
+
+# -- defect 6: a body that fails is that article's problem ----------------------------------------
+
+
+def test_a_body_that_cannot_be_rendered_leaves_its_article_out_and_the_build_goes_on(
+        site: Path, monkeypatch) -> None:
+    from feedkit.render import bodies
+
+    real = bodies.render_body
+
+    def fussy(text: str, *args: object, **kw: object) -> object:
+        if "Gamma" in text:
+            raise RuntimeError("renderer bug")
+        return real(text, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bodies, "render_body", fussy)
+    report = build(site, use_cache=False)
+    assert titles(site) == ["Beta", "Alpha"]
+    assert not (public(site) / "tags/harbour").exists()
+    (problem,) = report.problems
+    assert str(problem) == ("c.md: error: body: cannot be rendered (RuntimeError: renderer bug) "
+                            "(it is left out; please report this as a feedkit bug)")
+    assert report.published == 2 and report.skipped_files == 1
+
+
+def test_a_body_that_cannot_be_read_again_leaves_its_article_out(site: Path,
+                                                                 monkeypatch) -> None:
+    from feedkit.jobs import stages
+    from feedkit.load import read_body
+
+    def vanishing(body):
+        if body.file and body.file.endswith("c.md"):
+            raise FileNotFoundError(2, "No such file or directory")
+        return read_body(body)
+
+    monkeypatch.setattr(stages, "read_body", vanishing)
+    report = build(site, use_cache=False)
+    assert titles(site) == ["Beta", "Alpha"]  # no empty item where Gamma was
+    assert [p.message for p in report.problems] == [
+        "cannot be read again: No such file or directory"]
+
+
+def test_the_next_article_moves_into_a_full_feed_when_one_body_fails(make_site_dir,
+                                                                      monkeypatch) -> None:
+    from feedkit.render import bodies
+
+    root = make_site_dir({f"p{i}.md": post(f"Post {i}", f"2025-01-0{i}") for i in range(1, 5)},
+                         toml=TOML + "[feed]\nlimit = 2\n")
+    real = bodies.render_body
+    monkeypatch.setattr(bodies, "render_body", lambda text, *a, **kw: (_ for _ in ()).throw(
+        ValueError("no")) if "Post 4" in text else real(text, *a, **kw))
+    build(root, use_cache=False)
+    assert titles(root) == ["Post 3", "Post 2"]
+
+
+# -- defect 7: no content folder is an error ------------------------------------------------------
+
+
+def test_a_missing_content_folder_is_an_error_not_an_empty_site(site: Path) -> None:
+    build(site)
+    (site / "content").rename(site / "moved")
+    with pytest.raises(ContentError, match="content folder not found"):
+        build(site)
+    assert titles(site) == ["Gamma", "Beta", "Alpha"]
+
+
+# -- defect 8: a build never empties published feeds by accident ----------------------------------
+
+
+def test_an_emptied_content_folder_does_not_empty_the_feeds(site: Path) -> None:
+    build(site)
+    feeds = {p: p.read_bytes() for p in public(site).rglob("*") if p.is_file()}
+    for file in (site / "content").iterdir():
+        file.unlink()
+    for strict in (False, True):
+        with pytest.raises(RefusedError) as caught:
+            build(site, strict=strict)
+        assert "nothing was written" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert str(problem) == ("error: feed.xml: would go from 3 items to none (no article is "
+                            "published) (pass --allow-shrink if that is intended; otherwise "
+                            "check the content folder and the problems above, and build again)")
+    assert {p: p.read_bytes() for p in public(site).rglob("*") if p.is_file()} == feeds
+    build(site, allow_shrink=True)
+    assert titles(site) == [] and not (public(site) / "tags").exists()
+
+
+def test_every_article_unreadable_does_not_empty_the_feeds(site: Path) -> None:
+    build(site)
+    for file in (site / "content").iterdir():
+        rewrite(file, "---\ntitle: [broken\n---\n")
+    with pytest.raises(RefusedError):
+        build(site)
+    assert titles(site) == ["Gamma", "Beta", "Alpha"]
+
+
+def test_dropping_more_than_half_of_the_published_articles_is_refused(make_site_dir) -> None:
+    root = make_site_dir({f"p{i}.md": post(f"Post {i}", f"2025-01-0{i}") for i in range(1, 6)},
+                         toml=TOML)
+    build(root)
+    for i in (1, 2):
+        (root / f"content/p{i}.md").unlink()
+    build(root)  # two of five: fine
+    (root / "content/p3.md").unlink()
+    (root / "content/p4.md").unlink()  # two more of the three left
+    with pytest.raises(RefusedError) as caught:
+        build(root)
+    assert "2 of the 3 articles the feeds held would be dropped" in \
+        caught.value.problems[0].message
+    build(root, allow_shrink=True)
+    assert titles(root) == ["Post 5"]
+
+
+def test_a_lower_limit_or_newer_articles_are_not_a_shrink(make_site_dir) -> None:
+    root = make_site_dir({f"p{i}.md": post(f"Post {i}", f"2025-01-0{i}") for i in range(1, 7)},
+                         toml=TOML)
+    build(root)
+    build(root, limit=2)  # the others are still published: only the feed is shorter
+    assert titles(root) == ["Post 6", "Post 5"]
+
+
+# -- a published id never changes unannounced ----------------------------------------------------
+
+
+def test_a_new_site_url_without_id_base_would_change_every_id_and_is_refused(site: Path) -> None:
+    build(site)
+    toml = site / "feedkit.toml"
+    toml.write_text(toml.read_text().replace(SITE_URL, "https://harbour.example.net/"), "utf-8")
+    with pytest.raises(RefusedError) as caught:
+        build(site)
+    problems = caught.value.problems
+    assert len(problems) == 3 and all(p.field == "id" for p in problems)
+    assert problems[0].hint == ('keep them all with [feed] id_base = "news.example.org" in '
+                                "feedkit.toml; or pass --allow-new-ids if new ids are intended")
+    toml.write_text(toml.read_text() + '[feed]\nid_base = "news.example.org"\n', "utf-8")
+    build(site)  # the ids are the old ones: nothing to refuse
+    assert json.loads((public(site) / "feed.json").read_text())["items"][0]["id"] == \
+        "tag:news.example.org,2025-01-03:c"
+
+
+def test_ids_from_a_feedkit_that_converted_dates_to_the_zone_are_kept_or_refused(
+        make_site_dir) -> None:
+    # an output folder written before the manifest existed: its feed.json says what readers have
+    root = make_site_dir({"late.md": post("Late", "2025-01-06T23:30:00-05:00")},
+                         toml=TOML + 'timezone = "Europe/Berlin"\n')
+    public(root).mkdir()
+    (public(root) / "feed.json").write_text(json.dumps({"items": [
+        {"id": "tag:news.example.org,2025-01-07:late", "url": f"{SITE_URL}late/"}]}))
+    with pytest.raises(RefusedError) as caught:
+        build(root)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("the feed id would change from "
+                                      "'tag:news.example.org,2025-01-07:late' to "
+                                      "'tag:news.example.org,2025-01-06:late'")
+    assert problem.hint is not None and \
+        problem.hint.startswith('keep it with id: "tag:news.example.org,2025-01-07:late"')
+    build(root, allow_new_ids=True)
+
+
+def test_changing_the_time_zone_changes_no_id(site: Path) -> None:
+    build(site)
+    ids = [i["id"] for i in json.loads((public(site) / "feed.json").read_text())["items"]]
+    toml = site / "feedkit.toml"
+    for zone in ("America/New_York", "Pacific/Kiritimati"):
+        toml.write_text(TOML + f'timezone = "{zone}"\n', encoding="utf-8")
+        build(site)  # not refused: no id changed
+        assert [i["id"] for i in json.loads((public(site) / "feed.json").read_text())["items"]] \
+            == ids
