@@ -16,6 +16,7 @@ from feedkit import cli as cli_module
 from feedkit import jobs, scaffold
 from feedkit import settings as settings_module
 from feedkit.cli import cli
+from feedkit.cli import site as cli_site
 from feedkit.settings import SETTINGS
 
 NOW = datetime(2025, 3, 1, 9, 30, 15, tzinfo=UTC)
@@ -132,7 +133,7 @@ def test_init_force_overwrites(_isolated: Path) -> None:
 
 def test_init_asks_for_the_url_on_a_terminal_until_it_is_one(
         monkeypatch: pytest.MonkeyPatch, _isolated: Path) -> None:
-    monkeypatch.setattr(cli_module, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_site, "stdin_is_terminal", lambda: True)
     result = run("init", input="news.example.org\nhttps://news.example.org\n")
     assert result.exit_code == 0, result.output
     assert "'news.example.org' is not an absolute http(s) URL" in result.output
