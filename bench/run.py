@@ -1,10 +1,16 @@
-"""Measure feedkit against the machine's floors and write bench/RESULTS.md.
+"""Measure feedkit against the machine's floors (and against another feedkit) and write
+bench/RESULTS.md.
 
     python bench/run.py [--sizes 1000,10000] [--big] [--repeat 3]
+                        [--feedkit after=.venv/bin/python --feedkit before=/path/to/python]
 
 Every measurement is a whole process (interpreter start and imports included), run --repeat
 times on the same corpus; the best time is kept, with that run's peak memory (from wait4).
-Corpora are made by bench/make_corpus.py into bench/corpus-N/ (git ignores them) and reused.
+Each --feedkit LABEL=PYTHON names an interpreter with feedkit installed; every measure runs
+with each, alternately, so their ratio is taken within one run on one machine (the default is
+this interpreter, labelled "feedkit"). Corpora are made by bench/make_corpus.py into
+bench/corpus-N/ (all articles with a description) and bench/corpus-N-nodesc/ (15% with one,
+as real archives), which git ignores and runs reuse.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,132 +32,140 @@ sys.path.insert(0, str(BENCH))
 
 from make_corpus import make_corpus  # noqa: E402 - after the path is set
 
+NO_DESCRIPTION_SHARE = 0.15  # the share of articles with a description in a "nodesc" corpus
+
 
 @dataclass
 class Measure:
-    name: str
     seconds: float
     peak_mb: float
 
 
-def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
+@dataclass
+class Row:
+    size: int
+    corpus: str
+    name: str
+    floor: str | None  # which floor the ratio is to: "stat", "yaml" or None
+    results: dict[str, Measure]  # label -> best measure
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measure:
     """Seconds and peak RSS (MB) of one run of ``cmd``; fails loudly on a non-zero exit."""
     start = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode not in (0, 3):
         raise SystemExit(f"{' '.join(cmd)} exited {process.returncode}:\n{stderr}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Measure(elapsed, usage.ru_maxrss / 1024)
 
 
-def best(name: str, cmd: list[str], cwd: Path, repeat: int, before: object = None) -> Measure:
-    runs = []
-    for _ in range(repeat):
-        if callable(before):
-            before()
-        runs.append(run_once(cmd, cwd))
-    seconds, peak = min(runs)
-    print(f"  {name:<28} {seconds:8.3f} s {peak:8.1f} MB", flush=True)
-    return Measure(name, seconds, peak)
-
-
-def corpus(size: int) -> Path:
-    dest = BENCH / f"corpus-{size}"
+def corpus(size: int, *, descriptions: float = 1.0) -> Path:
+    suffix = "" if descriptions == 1.0 else "-nodesc"
+    dest = BENCH / f"corpus-{size}{suffix}"
     if not (dest / "feedkit.toml").exists():
         shutil.rmtree(dest, ignore_errors=True)
         print(f"making a corpus of {size} articles in {dest} ...", flush=True)
-        make_corpus(size, dest)
+        make_corpus(size, dest, descriptions=descriptions)
     return dest
 
 
-def measure_size(size: int, repeat: int, scratch: Path) -> dict[str, Measure]:
-    site = corpus(size)
+class Bench:
+    def __init__(self, pythons: dict[str, str], repeat: int, scratch: Path) -> None:
+        self.pythons = pythons
+        self.repeat = repeat
+        self.scratch = scratch
+        self.rows: list[Row] = []
+
+    def state(self, site: Path, label: str) -> Path:
+        """Where this feedkit keeps its cache for ``site``: its own, so that two versions never
+        empty each other's (an older feedkit keeps it beside the digest state file)."""
+        return self.scratch / f"state-{site.name}-{label}"
+
+    def env(self, site: Path, label: str) -> dict[str, str]:
+        folder = self.state(site, label)
+        return {"FEEDKIT_BUILD_CACHE": str(folder / "cache.db"),
+                "FEEDKIT_DIGEST_STATE": str(folder / "state.db")}
+
+    def floor(self, size: int, name: str, content: Path) -> Measure:
+        runs = [run_once([sys.executable, str(BENCH / "floors.py"), name, str(content)],
+                         content.parent) for _ in range(self.repeat)]
+        best = min(runs, key=lambda m: m.seconds)
+        self.rows.append(Row(size, content.parent.name, f"floor: {name}", None,
+                             {"floor": best}))
+        print(f"  {'floor: ' + name:<34} {best.seconds:8.3f} s {best.peak_mb:7.0f} MB",
+              flush=True)
+        return best
+
+    def measure(self, size: int, site: Path, name: str, args: Callable[[str], list[str]],
+                *, floor: str | None, before: Callable[[str], None] | None = None,
+                repeat: int | None = None) -> None:
+        """Each feedkit, alternately, ``repeat`` times; ``args(label)`` gives the command's
+        arguments after ``python -m feedkit -q``, ``before(label)`` runs before each run."""
+        runs: dict[str, list[Measure]] = {label: [] for label in self.pythons}
+        for _ in range(repeat or self.repeat):
+            for label, python in self.pythons.items():
+                if before is not None:
+                    before(label)
+                runs[label].append(run_once([python, "-m", "feedkit", "-q", *args(label)],
+                                            site, self.env(site, label)))
+        best = {label: min(found, key=lambda m: m.seconds) for label, found in runs.items()}
+        self.rows.append(Row(size, site.name, name, floor, best))
+        shown = "  ".join(f"{label} {m.seconds:7.3f} s {m.peak_mb:5.0f} MB"
+                          for label, m in best.items())
+        print(f"  {name:<34} {shown}", flush=True)
+
+
+def measure_site(bench: Bench, size: int, site: Path, *, full: bool) -> None:
     content = site / "content"
-    py = sys.executable
-    feedkit = [py, "-m", "feedkit", "-q"]
-    out = scratch / f"public-{size}"
-    state = scratch / f"state-{size}.db"
-    cache = site / ".feedkit"
-    results: dict[str, Measure] = {}
-    print(f"{size} articles:", flush=True)
+    print(f"{size} articles, {site.name}:", flush=True)
     for floor in ("stat", "read", "yaml"):
-        results[floor] = best(f"floor: {floor}", [py, str(BENCH / "floors.py"), floor,
-                                                  str(content)], site, repeat)
+        bench.floor(size, floor, content)
 
-    def cold() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(out, ignore_errors=True)
+    def out(label: str) -> Path:
+        return bench.scratch / f"public-{site.name}-{label}"
 
-    build = [*feedkit, "build", "--output", str(out)]
-    results["build cold"] = best("build cold (no cache)", build, site, repeat, cold)
-    subprocess.run(build, cwd=site, check=True, stdout=subprocess.DEVNULL)
-    results["build warm"] = best("build warm (nothing changed)", build, site, repeat)
+    def fresh(label: str) -> None:  # a cold start: no cache, no earlier output
+        shutil.rmtree(bench.state(site, label), ignore_errors=True)
+        shutil.rmtree(out(label), ignore_errors=True)
+
+    def build(label: str, *extra: str) -> list[str]:
+        return ["build", "--output", str(out(label)), *extra]
+
+    bench.measure(size, site, "build cold, --no-cache", lambda lb: build(lb, "--no-cache"),
+                  floor="yaml", before=fresh)
+    bench.measure(size, site, "build cold, filling the cache", build, floor="yaml",
+                  before=fresh)
+    if not full:
+        return
+    bench.measure(size, site, "build warm (nothing changed)", build, floor="stat")
     victim = next(iter(sorted(content.rglob("*.md"))))
+    original = victim.read_text(encoding="utf-8")
 
-    def touch() -> None:
-        victim.write_text(victim.read_text(encoding="utf-8") + "\nOne more line.\n",
+    def touch(label: str) -> None:
+        victim.write_text(original + f"\nOne more line, {time.perf_counter()}.\n",
                           encoding="utf-8")
 
-    results["build touched"] = best("build after touching one", build, site, repeat, touch)
+    try:
+        bench.measure(size, site, "build after touching one", build, floor="stat",
+                      before=touch)
+    finally:
+        victim.write_text(original, encoding="utf-8")
     if size <= 20_000:
-        results["markdown"] = best("floor: markdown (1 process)", [
-            py, str(BENCH / "floors.py"), "markdown", str(content)], site, 1)
-        results["check"] = best("check (process pool)", [*feedkit, "check"], site, 1)
+        bench.measure(size, site, "check (process pool)", lambda lb: ["check"], floor=None,
+                      repeat=1)
 
-    def fresh_state() -> None:
-        state.unlink(missing_ok=True)
+    def digest(label: str) -> list[str]:
+        return ["digest", "--since", "2020-01-01", "--until", "2026-01-01", "--limit", "50",
+                "--output", str(bench.scratch / f"digest-{label}"), "--state",
+                str(bench.scratch / f"state-{label}.db")]
 
-    digest = [*feedkit, "digest", "--since", "2020-01-01", "--until", "2026-01-01",
-              "--limit", "50", "--output", str(scratch / f"digest-{size}"), "--state",
-              str(state)]
-    results["digest 50"] = best("digest of 50", digest, site, repeat, fresh_state)
-    return results
-
-
-def render_digest_in_process(size: int) -> tuple[float, float]:
-    """Seconds to render a 50-article digest in a warm process: premailer, and css-inline on
-    the same HTML (for comparison; feedkit uses premailer)."""
-    code = f"""
-import time
-from datetime import UTC, datetime
-from pathlib import Path
-from feedkit import settings as config
-from feedkit.load.articles import load_articles
-from feedkit.selection import Window, in_window
-import feedkit.render.email as d
-c = config.load(Path({str(corpus(size) / 'feedkit.toml')!r}), env={{}})
-w = Window(datetime(2020, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
-arts = in_window(load_articles(c.content.dir, site=c.site).articles, w, w.until)[:50]
-d.render_digest(c.site, arts, window=w, options=d.DigestOptions())
-times = []
-for _ in range(5):
-    t = time.perf_counter(); d.render_digest(c.site, arts, window=w, options=d.DigestOptions())
-    times.append(time.perf_counter() - t)
-seen = {{}}
-real = d.inline_css
-d.inline_css = lambda html: seen.setdefault('html', html)
-d.render_digest(c.site, arts, window=w, options=d.DigestOptions())
-inline = []
-try:
-    import css_inline
-    inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
-    for _ in range(5):
-        t = time.perf_counter(); inliner.inline(seen['html'])
-        inline.append(time.perf_counter() - t)
-except ImportError:
-    inline = [float('nan')]
-premailer = []
-for _ in range(5):
-    t = time.perf_counter(); real(seen['html']); premailer.append(time.perf_counter() - t)
-print(min(times), min(premailer), min(inline))
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
-    return float(out[0]), float(out[1]), float(out[2])  # type: ignore[return-value]
+    bench.measure(size, site, "digest of 50", digest, floor=None,
+                  before=lambda lb: (bench.scratch / f"state-{lb}.db").unlink(missing_ok=True))
 
 
 def machine() -> str:
@@ -166,45 +181,38 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def write_results(all_results: dict[int, dict[str, Measure]], digest_times: tuple,
-                  command: str) -> Path:
+def write_results(bench: Bench, command: str) -> Path:
+    labels = list(bench.pythons)
+    floors = {(row.corpus, row.name.split(": ")[1]): row.results["floor"].seconds
+              for row in bench.rows if row.name.startswith("floor")}
+    header = "| articles | corpus | measure | " + " | ".join(
+        f"{label} s | {label} MB" for label in labels) + " | ratio |"
     lines = [
-        "# Benchmark results",
-        "",
+        "# Benchmark results", "",
         f"Command: `{command}`  ",
         f"Machine: {machine()}  ",
         "Each figure is the best of the runs of a whole process (start-up and imports "
-        "included); peak memory is that run's maximum resident set size.",
-        "",
-        "| articles | measure | seconds | ratio | peak MB |",
-        "|---:|---|---:|---|---:|",
+        "included); peak memory is that run's maximum resident set size. Every feedkit ran "
+        "each measure in turn, in one run of this script, on the same corpus.", "",
+        header, "|" + "---:|" * 2 + "---|" + "---:|---:|" * len(labels) + "---|",
     ]
-    for size, results in all_results.items():
-        floor_yaml = results["yaml"].seconds
-        floor_stat = results["stat"].seconds
-        ratios = {
-            "build cold": f"{results['build cold'].seconds / floor_yaml:.1f}x read+yaml floor",
-            "build warm": f"{results['build warm'].seconds / floor_stat:.1f}x stat floor",
-            "build touched": f"{results['build touched'].seconds / floor_stat:.1f}x stat floor",
-        }
-        if "check" in results:
-            ratios["check"] = (f"{results['check'].seconds / results['markdown'].seconds:.2f}x "
-                               "markdown floor")
-        for key, measure in results.items():
-            lines.append(f"| {size:,} | {measure.name} | {measure.seconds:.3f} | "
-                         f"{ratios.get(key, '')} | {measure.peak_mb:.0f} |")
-    render, premailer, inline = digest_times
-    lines += [
-        "",
-        f"50-article digest rendered in a warm process: {render * 1000:.0f} ms, of which CSS "
-        f"inlining with premailer {premailer * 1000:.0f} ms; css-inline does the same HTML in "
-        f"{inline * 1000:.1f} ms.",
-        "",
-    ]
+    for row in bench.rows:
+        cells = []
+        for label in labels:
+            m = row.results.get(label) or row.results.get("floor")
+            cells.append(f"{m.seconds:.3f} | {m.peak_mb:.0f}" if m else " | ")
+        ratio = ""
+        last = row.results.get(labels[-1])
+        if row.floor and last:
+            ratio = f"{last.seconds / floors[(row.corpus, row.floor)]:.1f}x {row.floor} floor"
+        if len(labels) == 2 and all(label in row.results for label in labels):
+            first, second = (row.results[label].seconds for label in labels)
+            ratio += f"{'; ' if ratio else ''}{labels[1]}/{labels[0]} {second / first:.2f}"
+        lines.append(f"| {row.size:,} | {row.corpus} | {row.name} | {' | '.join(cells)} | "
+                     f"{ratio} |")
     path = BENCH / "RESULTS.md"
     notes = BENCH / "NOTES.md"
-    if notes.exists():
-        lines += ["", notes.read_text(encoding="utf-8")]
+    lines += ["", notes.read_text(encoding="utf-8") if notes.exists() else ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -214,17 +222,23 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--big", action="store_true", help="add 100,000 articles")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--feedkit", action="append", default=[], metavar="LABEL=PYTHON",
+                        help="an interpreter with feedkit installed (repeatable)")
     args = parser.parse_args()
+    pythons = dict(item.split("=", 1) for item in args.feedkit) or {"feedkit": sys.executable}
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    if args.big:
-        sizes.append(100_000)
-    results = {}
     with tempfile.TemporaryDirectory(prefix="feedkit-bench-") as scratch:
+        bench = Bench(pythons, args.repeat, Path(scratch))
         for size in sizes:
-            results[size] = measure_size(size, args.repeat, Path(scratch))
-    digest_times = render_digest_in_process(min(sizes))
+            measure_site(bench, size, corpus(size), full=True)
+            measure_site(bench, size, corpus(size, descriptions=NO_DESCRIPTION_SHARE),
+                         full=False)
+        if args.big:
+            big = Bench(pythons, 1, Path(scratch))
+            big.rows = bench.rows
+            measure_site(big, 100_000, corpus(100_000), full=False)
     command = "python bench/run.py " + " ".join(sys.argv[1:])
-    print(f"wrote {write_results(results, digest_times, command.strip())}")
+    print(f"wrote {write_results(bench, command.strip())}")
     return 0
 
 

@@ -23,23 +23,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from feedkit.errors import Problem
-from feedkit.load.articles import LoadRules, Parsed
-from feedkit.load.folder import (
-    LoadResult,
-    SourceFile,
-    assemble,
-    find_files,
-    parse_files,
-    parsed_from,
-    parsed_record,
-)
-from feedkit.model import Article, Body
-from feedkit.pool import Pool
-from feedkit.render.bodies import Rendered, RenderedBody, body_problems, render_bodies
+from feedkit.model import Body
 from feedkit.render.templates import templates_dir
+
+if TYPE_CHECKING:  # the stages themselves are imported only when the cache is asked for them
+    from feedkit.errors import Problem
+    from feedkit.load.articles import Parsed
+    from feedkit.load.folder import LoadResult, SourceFile
+    from feedkit.load.rules import LoadRules
+    from feedkit.model import Article
+    from feedkit.pool import Pool
+    from feedkit.render.bodies import Rendered, RenderedBody
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +151,8 @@ class Cache:
     def parsed(self, files: Sequence[SourceFile], *,
                intern: dict[Any, Any] | None = None) -> dict[str, Parsed]:
         """The stored parse result of each of ``files`` whose stamp is unchanged."""
+        from feedkit.load.folder import parsed_from
+
         wanted = {f.rel: f.stamp for f in files}
 
         def read(db: sqlite3.Connection) -> dict[str, Parsed]:
@@ -169,6 +167,8 @@ class Cache:
         return self._call(read, {})
 
     def store_parsed(self, rows: Iterable[tuple[SourceFile, Parsed]]) -> None:
+        from feedkit.load.folder import parsed_record
+
         def write(db: sqlite3.Connection) -> None:
             batch: list[tuple[str, int, int, bytes]] = []
             for source, parsed in rows:
@@ -194,6 +194,8 @@ class Cache:
 
     def bodies(self, articles: Sequence[Article]) -> dict[str, RenderedBody]:
         """The stored rendered body of each article whose file and URL are unchanged."""
+        from feedkit.render.bodies import RenderedBody
+
         def read(db: sqlite3.Connection) -> dict[str, RenderedBody]:
             hits: dict[str, RenderedBody] = {}
             for article in articles:
@@ -305,6 +307,8 @@ def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | Non
 def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
                   pool: Pool | None = None) -> LoadResult:
     """``load.load_articles``, parsing only the files the cache has no result for."""
+    from feedkit.load.folder import assemble, find_files, parse_files
+
     found = find_files(root)
     intern: dict[Any, Any] = {}
     hits = cache.parsed(found.files, intern=intern)
@@ -323,6 +327,8 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
 def render_needed(cache: Cache, articles: Sequence[Article], *, read: Callable[[Body], str],
                   pool: Pool | None = None) -> Rendered:
     """``render.render_bodies``, rendering only the bodies the cache has no result for."""
+    from feedkit.render.bodies import Rendered, body_problems, render_bodies
+
     hits = cache.bodies(articles)
     missing = [a for a in articles if a.key not in hits]
     fresh = render_bodies(missing, read=read, pool=pool)

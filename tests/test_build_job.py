@@ -19,6 +19,7 @@ from feedkit import jobs, settings
 from feedkit.deliver.manifest import MANIFEST_NAME
 from feedkit.errors import ContentError, OutputError, RefusedError
 from feedkit.jobs.build_job import BuildReport
+from feedkit.model import Body
 from feedkit.pool import Pool
 
 POST = "---\ntitle: {title}\npublish_date: {date}\ntags: [{tags}]\n{extra}---\nBody of {title}.\n"
@@ -286,15 +287,16 @@ def test_a_body_that_cannot_be_rendered_leaves_its_article_out_and_the_build_goe
 
 def test_a_body_that_cannot_be_read_again_leaves_its_article_out(site: Path,
                                                                  monkeypatch) -> None:
-    from feedkit.jobs import stages
-    from feedkit.load import read_body
+    from feedkit.load import decoding
 
-    def vanishing(body):
+    real = decoding.read_body
+
+    def vanishing(body: Body) -> str:  # the read_body the stages call
         if body.file and body.file.endswith("c.md"):
             raise FileNotFoundError(2, "No such file or directory")
-        return read_body(body)
+        return real(body)
 
-    monkeypatch.setattr(stages, "read_body", vanishing)
+    monkeypatch.setattr(decoding, "read_body", vanishing)
     report = build(site, use_cache=False)
     assert titles(site) == ["Beta", "Alpha"]  # no empty item where Gamma was
     assert [p.message for p in report.problems] == [

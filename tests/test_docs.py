@@ -55,7 +55,7 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     assert len(commands) == 2
     run, test = commands
     assert run.endswith("feedkit build")
-    assert "pytest" in test
+    assert "pytest" in test and "ruff check" in test and "mypy" in test
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert test in ci.splitlines()
     assert "set -euo pipefail" in ci
@@ -150,3 +150,20 @@ def test_exit_codes_table_covers_every_code_feedkit_exits_with() -> None:
     codes |= {0, 3}  # success, and the digest's "nothing new"
     table = README.split("## Exit codes", 1)[1].split("\n\n", 2)[1]
     assert {int(code) for code in re.findall(r"^\| `(\d)` \|", table, flags=re.M)} == codes
+
+
+def test_the_readmes_python_examples_run_on_the_bundled_site(tmp_path: Path, monkeypatch,
+                                                             capsys) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copy(REPO / "feedkit.toml", tmp_path / "feedkit.toml")
+    monkeypatch.chdir(tmp_path)
+    examples = re.findall(r"```python\n(.*?)\n```", README, flags=re.S)
+    assert len(examples) == 2
+    namespace: dict[str, object] = {}
+    for example in examples:  # in order, in one namespace, as a reader would paste them
+        exec(compile(example, "README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "Lighthouse keeper" in out or "lighthouse" in out.lower()
+    assert "['atom.xml', 'feed.json', 'feed.xml'," in out

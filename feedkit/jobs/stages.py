@@ -7,14 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from feedkit import cache as caching
 from feedkit.cache import Cache
-from feedkit.load import LoadResult, LoadRules, read_body
-from feedkit.model import Article
+from feedkit.load.rules import LoadRules
 from feedkit.pool import Pool
-from feedkit.render.bodies import Rendered
 from feedkit.settings import Settings
+
+if TYPE_CHECKING:
+    from feedkit.load.folder import LoadResult
+    from feedkit.model import Article
+    from feedkit.render.bodies import Rendered
 
 # what a worker process needs loaded: imported once by a fork server, when there is one
 _WORKER_MODULES = ("feedkit.load.articles", "feedkit.load.folder", "feedkit.render.bodies")
@@ -50,4 +54,6 @@ def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
 
 def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool) -> Rendered:
     """The rendered bodies of ``articles`` (through the cache), read from their files."""
+    from feedkit.load.decoding import read_body
+
     return caching.render_needed(cache, articles, read=read_body, pool=pool)

@@ -17,31 +17,11 @@ from typing import Any
 from feedkit.errors import Problem, error, warning
 from feedkit.load.decoding import decode
 from feedkit.load.discovery import EXTENSIONS
-from feedkit.load.ids import IdRule, derived_id
-from feedkit.model import Article, Body, BodyFormat, Site
-from feedkit.settings import Settings
+from feedkit.load.ids import derived_id
+from feedkit.load.rules import LoadRules
+from feedkit.model import Article, Body, BodyFormat
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class LoadRules:
-    """Everything besides a file's bytes that decides the ``Article`` it becomes: the site (its
-    URL and time zone), the id rule and the size limit. The build cache keys on it."""
-
-    site: Site
-    id_scheme: str = "tag"
-    id_base: str = ""
-    max_file_size: int = 5_000_000
-
-    @classmethod
-    def of(cls, settings: Settings) -> LoadRules:
-        return cls(settings.site, settings.feed.id_scheme, settings.feed.id_base,
-                   settings.content.max_file_size)
-
-    @property
-    def id_rule(self) -> IdRule:
-        return IdRule(self.site.url, self.id_scheme, self.id_base)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from feedkit.errors import ContentError, Problem, error, warning
-from feedkit.load.articles import LoadRules, Parsed, load_article
+from feedkit.load.articles import Parsed, load_article
 from feedkit.load.discovery import scan
 from feedkit.load.ids import derived_id
+from feedkit.load.rules import LoadRules
 from feedkit.model import Article
 from feedkit.pool import Pool
 from feedkit.records import article_from, article_record, problem_from, problem_record

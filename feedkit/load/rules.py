@@ -1,0 +1,33 @@
+"""``LoadRules``: everything besides a file's bytes that decides the ``Article`` it becomes.
+
+Light on purpose: a build whose inputs have not changed needs these rules (the cache is keyed
+on them) and nothing else of the load stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedkit.load.ids import IdRule
+from feedkit.model import Site
+from feedkit.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRules:
+    """Everything besides a file's bytes that decides the ``Article`` it becomes: the site (its
+    URL and time zone), the id rule and the size limit. The build cache keys on it."""
+
+    site: Site
+    id_scheme: str = "tag"
+    id_base: str = ""
+    max_file_size: int = 5_000_000
+
+    @classmethod
+    def of(cls, settings: Settings) -> LoadRules:
+        return cls(settings.site, settings.feed.id_scheme, settings.feed.id_base,
+                   settings.content.max_file_size)
+
+    @property
+    def id_rule(self) -> IdRule:
+        return IdRule(self.site.url, self.id_scheme, self.id_base)
