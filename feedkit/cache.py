@@ -40,13 +40,17 @@ if TYPE_CHECKING:  # the stages themselves are imported only when the cache is a
 log = logging.getLogger(__name__)
 
 SCHEMA = 2
+# Table names of their own: a feedkit from before these records (tables "files" and "bodies")
+# sharing the file recreates its own tables instead of failing on these.
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
-                                  parsed BLOB);
-CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
-                                   url TEXT, rendered BLOB);
+CREATE TABLE IF NOT EXISTS parse_results (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
+                                          parsed BLOB);
+CREATE TABLE IF NOT EXISTS rendered_bodies (path TEXT PRIMARY KEY, size INTEGER,
+                                            mtime INTEGER, url TEXT, rendered BLOB);
 """
+_DROP = ("DROP TABLE IF EXISTS parse_results; DROP TABLE IF EXISTS rendered_bodies; "
+         "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DELETE FROM meta;")
 _LIBRARIES = ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml", "jinja2", "premailer")
 _BATCH = 1000
 T = TypeVar("T")
@@ -139,7 +143,7 @@ class Cache:
         self.notes.append(f"{self.path}: " + (
             "another feedkit run is using the build cache" if busy else
             f"the build cache failed ({exc})") + "; going on without it")
-        log.warning("%s", self.notes[-1])
+        log.debug("%s", self.notes[-1])  # the caller shows the notes
         if self._db is not None:
             with suppress(sqlite3.Error):
                 self._db.rollback()
@@ -158,7 +162,7 @@ class Cache:
         def read(db: sqlite3.Connection) -> dict[str, Parsed]:
             hits: dict[str, Parsed] = {}
             for path, size, mtime, blob in db.execute(
-                    "SELECT path, size, mtime, parsed FROM files"):
+                    "SELECT path, size, mtime, parsed FROM parse_results"):
                 if wanted.get(path) == (size, mtime):
                     with suppress(ValueError, EOFError, TypeError):  # another version's entry
                         hits[path] = parsed_from(marshal.loads(blob), intern=intern)
@@ -184,7 +188,7 @@ class Cache:
         keep = set(keep)
 
         def prune(db: sqlite3.Connection) -> None:
-            for table in ("files", "bodies"):
+            for table in ("parse_results", "rendered_bodies"):
                 gone = [(p,) for (p,) in db.execute(f"SELECT path FROM {table}") if p not in keep]
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
 
@@ -199,8 +203,8 @@ class Cache:
         def read(db: sqlite3.Connection) -> dict[str, RenderedBody]:
             hits: dict[str, RenderedBody] = {}
             for article in articles:
-                row = db.execute("SELECT size, mtime, url, rendered FROM bodies WHERE path = ?",
-                                 (article.key,)).fetchone()
+                row = db.execute("SELECT size, mtime, url, rendered FROM rendered_bodies "
+                                 "WHERE path = ?", (article.key,)).fetchone()
                 if row is not None and _cacheable(article.body) and \
                         (row[0], row[1]) == article.body.stamp and row[2] == article.url:
                     with suppress(ValueError, EOFError, TypeError, KeyError):
@@ -213,7 +217,7 @@ class Cache:
         data = [(a.key, *a.body.stamp, a.url, marshal.dumps(asdict(body)))
                 for a, body in rows if _cacheable(a.body)]
         self._write(lambda db: db.executemany(
-            "INSERT OR REPLACE INTO bodies (path, size, mtime, url, rendered) "
+            "INSERT OR REPLACE INTO rendered_bodies (path, size, mtime, url, rendered) "
             "VALUES (?, ?, ?, ?, ?)", data))
 
     # -- the last build -----------------------------------------------------------------------
@@ -237,7 +241,7 @@ class Cache:
 
 
 def _insert_parsed(db: sqlite3.Connection, batch: list[tuple[str, int, int, bytes]]) -> None:
-    db.executemany("INSERT OR REPLACE INTO files (path, size, mtime, parsed) "
+    db.executemany("INSERT OR REPLACE INTO parse_results (path, size, mtime, parsed) "
                    "VALUES (?, ?, ?, ?)", batch)
     batch.clear()
 
@@ -273,8 +277,7 @@ def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | Non
             wanted = f"{SCHEMA}:{key}"
             if _fingerprint_of(db) != wanted:  # another feedkit, schema or set of rules
                 db.executescript(
-                    "BEGIN IMMEDIATE; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; "
-                    f"DROP TABLE IF EXISTS meta; {_TABLES} INSERT INTO meta (key, value) "
+                    f"BEGIN IMMEDIATE; {_TABLES} {_DROP} {_TABLES} INSERT INTO meta (key, value) "
                     f"VALUES ('fingerprint', '{wanted}'); COMMIT;")
             return db
         except sqlite3.OperationalError as exc:  # busy or locked, read-only, disk I/O: leave it
@@ -283,8 +286,7 @@ def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | Non
                          + "; going on without it")
         except sqlite3.DatabaseError as exc:  # not a database, or malformed: start afresh
             if attempt == 1:
-                log.warning("%s: the build cache is unusable (%s); starting a new one", path,
-                            exc)
+                notes.append(f"{path}: the build cache was damaged ({exc}); starting a new one")
                 if db is not None:
                     db.close()
                     db = None

@@ -210,6 +210,9 @@ def test_a_body_nested_too_deep_is_plain_text_and_does_not_break_the_next_body()
     ("[" + "x" * 100) * 1000,
     "\n\n".join(["[" * 500] * 200),
     "<a " * 9000,
+    "x [y]( " * 3000,  # every bracket closed, every link target open
+    "![y]( " * 3000,
+    "[^1]( " * 3000,
 ])
 def test_inputs_markdown_is_quadratic_on_are_refused_from_the_text_alone(
         pathological: str) -> None:
@@ -217,12 +220,14 @@ def test_inputs_markdown_is_quadratic_on_are_refused_from_the_text_alone(
     assert inline_cost(pathological) > cost_limit(pathological)
     html, why = MarkdownRenderer().render(pathological)
     assert html.startswith("<pre>") and "<script" not in html
-    assert why is not None and "unclosed [ or <" in why
+    assert why is not None and "unclosed [, ]( or <" in why
 
 
 @pytest.mark.parametrize("ordinary", [
     "A [link](https://x.org), an ![image](a.png), a footnote[^1] and <b>bold</b>.\n\n"
     "[^1]: The note.",
+    "A [link (with parentheses)](https://en.wikipedia.org/wiki/Foo_(bar)) and (an aside. "
+    * 500,
     "A stray [ bracket and a < sign, then a long paragraph. " + "Prose goes on. " * 9000,
     "\n\n".join("Paragraph with one stray [ here." for _ in range(20_000)),
 ])

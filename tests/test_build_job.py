@@ -141,6 +141,19 @@ def test_a_damaged_manifest_prunes_nothing_and_says_so(site: Path) -> None:
     assert not (public(site) / "tags/more").exists()
 
 
+def test_tag_feeds_an_earlier_feedkit_wrote_without_a_manifest_are_pruned_too(
+        site: Path) -> None:
+    build(site)
+    (public(site) / MANIFEST_NAME).unlink()  # as a feedkit from before the manifest left it
+    stranger = public(site) / "tags/theirs/feed.xml"
+    stranger.parent.mkdir()
+    stranger.write_text("<rss><channel><generator>Hugo</generator></channel></rss>", "utf-8")
+    rewrite(site / "content/a.md", post("Alpha", "2025-01-01", "boats"))
+    report = build(site)
+    assert report.removed == ("tags/tides/atom.xml", "tags/tides/feed.xml")
+    assert stranger.exists()  # not feedkit's: never deleted
+
+
 def test_the_manifest_lists_exactly_the_outputs(site: Path) -> None:
     report = build(site)
     manifest = json.loads((public(site) / MANIFEST_NAME).read_text())
@@ -233,7 +246,7 @@ def test_a_busy_cache_is_used_by_neither_run_and_never_deleted(site: Path) -> No
     assert any("another feedkit run is using the build cache; going on without it" in note
                for note in report.notes)
     with closing(sqlite3.connect(cfg.build.cache)) as db:  # still there, still whole
-        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 3
+        assert db.execute("SELECT count(*) FROM parse_results").fetchone()[0] == 3
 
 
 # -- defect 5: a warm build reads the settings' problems afresh -----------------------------------
@@ -401,22 +414,40 @@ def test_a_new_site_url_without_id_base_would_change_every_id_and_is_refused(sit
         "tag:news.example.org,2025-01-03:c"
 
 
-def test_ids_from_a_feedkit_that_converted_dates_to_the_zone_are_kept_or_refused(
+def test_ids_an_earlier_feedkit_dated_in_the_site_zone_are_kept_as_readers_know_them(
         make_site_dir) -> None:
     # an output folder written before the manifest existed: its feed.json says what readers have
-    root = make_site_dir({"late.md": post("Late", "2025-01-06T23:30:00-05:00")},
+    root = make_site_dir({"late.md": post("Late", "2025-01-06T23:30:00-05:00"),
+                          "noon.md": post("Noon", "2025-01-06T12:00:00-05:00")},
                          toml=TOML + 'timezone = "Europe/Berlin"\n')
     public(root).mkdir()
     (public(root) / "feed.json").write_text(json.dumps({"items": [
-        {"id": "tag:news.example.org,2025-01-07:late", "url": f"{SITE_URL}late/"}]}))
+        {"id": "tag:news.example.org,2025-01-07:late", "url": f"{SITE_URL}late/"},
+        {"id": "tag:news.example.org,2025-01-06:noon", "url": f"{SITE_URL}noon/"}]}))
+    report = build(root)
+    ids = [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]]
+    assert ids == ["tag:news.example.org,2025-01-07:late", "tag:news.example.org,2025-01-06:noon"]
+    assert report.notes == ("late.md: kept the id feed readers know, "
+                            "'tag:news.example.org,2025-01-07:late' (an earlier feedkit dated "
+                            "ids in site.timezone); add id: to its front matter to keep it in "
+                            "any output folder",)
+    assert build(root).notes == report.notes  # said again when nothing changed
+    assert build(root, use_cache=False).notes == report.notes  # and kept again, from the manifest
+
+
+def test_any_other_change_of_a_published_id_is_refused(make_site_dir) -> None:
+    root = make_site_dir({"late.md": post("Late", "2025-01-06")}, toml=TOML)
+    public(root).mkdir()
+    (public(root) / "feed.json").write_text(json.dumps({"items": [
+        {"id": "tag:news.example.org,2025-01-05:late", "url": f"{SITE_URL}late/"}]}))
     with pytest.raises(RefusedError) as caught:
         build(root)
     (problem,) = caught.value.problems
     assert problem.message.startswith("the feed id would change from "
-                                      "'tag:news.example.org,2025-01-07:late' to "
+                                      "'tag:news.example.org,2025-01-05:late' to "
                                       "'tag:news.example.org,2025-01-06:late'")
     assert problem.hint is not None and \
-        problem.hint.startswith('keep it with id: "tag:news.example.org,2025-01-07:late"')
+        problem.hint.startswith('keep it with id: "tag:news.example.org,2025-01-05:late"')
     build(root, allow_new_ids=True)
 
 

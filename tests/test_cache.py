@@ -195,3 +195,32 @@ def test_each_needed_body_is_rendered_once_however_many_feeds_hold_it(make_site_
     monkeypatch.setattr(bodies, "render_body", counting)
     build(root, use_cache=False, pool=Pool(workers=1))
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 12
+
+
+OLD_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
+                                  parsed BLOB);
+CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
+                                   url TEXT, html TEXT);
+"""  # the cache of the feedkit before named records: what it creates and reads
+
+
+def test_a_cache_from_an_earlier_feedkit_is_replaced_and_one_going_back_still_works(
+        site: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+    db_path = cfg.build.cache
+    db_path.unlink()
+    with closing(sqlite3.connect(db_path)) as db:  # as the earlier feedkit left it
+        db.executescript(OLD_TABLES + "INSERT INTO meta VALUES ('fingerprint', '1:old');"
+                         "INSERT INTO bodies VALUES ('a.md', 1, 1, 'u', '<p>stale</p>');")
+        db.commit()
+    report = build(site)
+    assert not report.unchanged_inputs and items(site) == ["Beta", "Alpha"]
+    assert build(site).unchanged_inputs
+    with closing(sqlite3.connect(db_path)) as db:  # the earlier feedkit opening it again
+        db.executescript(OLD_TABLES)
+        assert db.execute("SELECT path, html FROM bodies").fetchall() == []

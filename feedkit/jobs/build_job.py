@@ -21,10 +21,10 @@ from feedkit.cache import Cache, code_fingerprint, fingerprint
 from feedkit.deliver.lock import DEFAULT_WAIT, folder_lock
 from feedkit.deliver.manifest import MANIFEST_NAME, Published, publish, read_manifest
 from feedkit.deliver.output import WriteResult
-from feedkit.errors import ContentError, Problem, RefusedError, warning
-from feedkit.jobs import guard
+from feedkit.errors import Problem, RefusedError, warning
+from feedkit.jobs import guard, legacy
 from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
-from feedkit.load.discovery import scan
+from feedkit.load.discovery import require_folder, scan
 from feedkit.model import Article, Site, Status
 from feedkit.pool import Pool
 from feedkit.records import problem_from, problem_record
@@ -98,9 +98,7 @@ def build(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
     overrides ``[feed] limit``; ``use_cache=False`` neither reads nor writes the cache.
     """
     now = now or utc_now()
-    if not settings.content.dir.is_dir():
-        raise ContentError(f"{settings.content.dir}: content folder not found (pass --content "
-                           "DIR or set [content] dir in feedkit.toml)")
+    require_folder(settings.content.dir)  # before the cache is opened (or made)
     xsl = read_template(f"feeds/{XSL_NAME}")
     run = _Run(settings, now=now, strict=strict, limit=limit, allow_shrink=allow_shrink,
                allow_new_ids=allow_new_ids, wait=wait, pool=pool or worker_pool(), xsl=xsl)
@@ -137,7 +135,7 @@ class _Run:
     xsl: bytes
 
     def build(self, cache: Cache) -> tuple[BuildReport, datetime | None]:
-        from feedkit.render.feeds import render_feeds, shared_tag_feeds
+        from feedkit.render.feeds import shared_tag_feeds
         from feedkit.selection import count_statuses, publishable
 
         settings, site = self.settings, self.settings.site
@@ -155,11 +153,9 @@ class _Run:
         problems.extend(body_problems)
         if self.strict and problems:
             raise _strict(tuple(problems))
-        files = render_feeds(site, plan, options, bodies=bodies, xsl_name=XSL_NAME)
-        files[XSL_NAME] = self.xsl
         failed = {p.path for p in body_problems if p.is_error}
         shown = [a for a in published if a.path not in failed]
-        published_files, notes = self._publish(dict(sorted(files.items())), plan, shown)
+        published_files, notes = self._publish(site, plan, options, bodies, shown)
         future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
         return BuildReport(
             output_dir=settings.build.output,
@@ -194,22 +190,43 @@ class _Run:
             problems.extend(rendered.problems)
             failed |= rendered.failed
 
-    def _publish(self, files: dict[str, bytes], plan: list[Feed],
+    def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
+                 bodies: dict[str, RenderedBody],
                  published: list[Article]) -> tuple[Published, tuple[str, ...]]:
+        """Under the output folder's lock: compare with what was published last time, render
+        the feeds and write them, or refuse."""
+        from feedkit.render.feeds import render_feeds
+
         output = self.settings.build.output
-        items = guard.feed_items(plan)
         with folder_lock(output, wait=self.wait, what="build"):
             previous, damaged = read_manifest(output)
-            before = guard.items_from_manifest(previous.data) if previous \
-                else guard.items_from_json_feed(output)
+            if previous is not None:
+                before = guard.items_from_manifest(previous.data)
+            else:  # no manifest yet: what an earlier feedkit left there
+                before = legacy.items_from_json_feed(output)
+                previous = None if damaged else legacy.adopted_manifest(output)
+            # an id only the date rule changed is kept as readers know it
+            kept = guard.earlier_ids_in(before, published, self.settings.feed,
+                                        self.settings.site)
+            if kept:
+                plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
+                                                     for a in feed.articles)) for feed in plan]
+                published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
+            items = guard.feed_items(plan)
             refusals = guard.review(before, items, published, allow_shrink=self.allow_shrink,
                                     allow_new_ids=self.allow_new_ids)
             if refusals:
                 raise RefusedError(f"refusing to publish {len(refusals)} change(s) feed "
                                    "readers would notice (above); nothing was written",
                                    tuple(refusals))
-            done = publish(output, files, previous=previous, data={guard.FEEDS_KEY: items})
+            files = render_feeds(site, plan, options, bodies=bodies, xsl_name=XSL_NAME)
+            files[XSL_NAME] = self.xsl
+            done = publish(output, dict(sorted(files.items())), previous=previous,
+                           data={guard.FEEDS_KEY: items})
         notes = [damaged] if damaged else []
+        notes.extend(f"{key}: kept the id feed readers know, {old!r} (an earlier feedkit dated "
+                     "ids in site.timezone); add id: to its front matter to keep it in any "
+                     "output folder" for key, old in sorted(kept.items()))
         notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
                      "in place (delete it if it is not yours)" for path in done.kept)
         return done, tuple(notes)
@@ -245,6 +262,7 @@ def _record(settings: Settings, report: BuildReport, inputs: str,
         "skipped_files": report.skipped_files,
         "statuses": {s.value: n for s, n in report.statuses.items()},
         "kept": list(report.kept),
+        "notes": list(report.notes),  # what this build said besides problems (not the cache's)
         "valid_until": due.isoformat() if due else None,
     }
 
@@ -270,9 +288,7 @@ def _from_record(settings: Settings, record: dict[str, Any],
             statuses={Status(k): int(v) for k, v in record["statuses"].items()},
             unchanged_inputs=True,
             kept=tuple(record["kept"]),
-            notes=tuple(f"{path}: no longer produced, but changed since feedkit wrote it; "
-                        "left in place (delete it if it is not yours)"
-                        for path in record["kept"]),
+            notes=tuple(str(note) for note in record["notes"]),
         )
     except (OSError, KeyError, TypeError, ValueError):
         return None  # an output gone, or a record of another shape: build

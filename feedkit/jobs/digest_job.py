@@ -17,6 +17,7 @@ from feedkit.deliver.lock import DEFAULT_WAIT, folder_lock
 from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
 from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
+from feedkit.load.discovery import require_folder
 from feedkit.load.ids import IdRule, earlier_ids
 from feedkit.model import Article
 from feedkit.pool import Pool
@@ -131,6 +132,7 @@ def digest(settings: Settings, request: DigestRequest, *, now: datetime | None =
     if given_since is not None and given_since >= until:  # a usage error: before any work
         raise UsageError(f"--since ({given_since.isoformat()}) is not before --until "
                          f"({until.isoformat()})")
+    require_folder(settings.content.dir)  # before the cache is opened (or made)
     pool = pool or worker_pool()
     # parses shared with build; a dry run writes nothing, not even the cache
     with opened_cache(settings, enabled=request.use_cache and not request.dry_run) as cache:

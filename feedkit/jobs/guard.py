@@ -1,7 +1,9 @@
 """What a build may not change without being told: a pure review of the feeds it is about to
 publish against the ones it published last time (kept in the output folder's manifest).
 
-Feed readers keep what they have seen, by id. So a build refuses, and says why, when it would
+Feed readers keep what they have seen, by id. An id that only the change of date rule would
+change (``load.ids.earlier_ids``) is kept as readers know it. Otherwise a build refuses, and
+says why, when it would
 
 - change the id of an article already in a feed (every reader would show it again as new);
   ``--allow-new-ids`` says that is intended;
@@ -15,13 +17,13 @@ published: they are not counted as dropped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, error
-from feedkit.model import Article
+from feedkit.load.ids import IdRule, earlier_ids
+from feedkit.model import Article, Site
+from feedkit.settings import FeedSettings
 
 if TYPE_CHECKING:
     from feedkit.render.feeds import Feed
@@ -48,15 +50,22 @@ def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
             for path, items in feeds.items() if isinstance(path, str) and isinstance(items, list)}
 
 
-def items_from_json_feed(folder: Path) -> dict[str, list[list[str]]]:
-    """The site feed's items read from an existing ``feed.json`` (an output folder that a
-    feedkit without a manifest wrote): ids and URLs, no source paths."""
-    try:
-        document = json.loads((folder / "feed.json").read_text(encoding="utf-8"))
-        items = [[str(i["id"]), str(i.get("url", "")), ""] for i in document["items"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return {SITE_FEED: items}
+def earlier_ids_in(before: Items, published: Sequence[Article], feed: FeedSettings,
+                   site: Site) -> dict[str, str]:
+    """Articles the feeds published under the id an earlier feedkit gave them (the date in
+    ``site.timezone``, see ``load.ids.earlier_ids``): {article key: that id}. Keeping it makes
+    the change of rule invisible to readers."""
+    rule = IdRule(site.url, feed.id_scheme, feed.id_base)
+    by_path = {a.key: a for a in published}
+    by_url = {a.url: a for a in published}
+    kept: dict[str, str] = {}
+    for items in before.values():
+        for old_id, url, path in items:
+            article = by_path.get(path) or by_url.get(url)
+            if article is not None and article.id != old_id \
+                    and old_id in earlier_ids(article, rule, site.timezone):
+                kept[article.key] = old_id
+    return kept
 
 
 def review(before: Items, after: Items, published: Sequence[Article], *,

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from feedkit.errors import ContentError
 from feedkit.model import BodyFormat
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,14 @@ EXTENSIONS: dict[str, BodyFormat] = {
     ".htm": BodyFormat.HTML,
 }
 _LEFTOVERS = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+
+
+def require_folder(root: Path) -> None:
+    """``ContentError`` when ``root`` is not a folder: no content folder is an error, never an
+    empty site (which would empty the feeds and mail nothing)."""
+    if not root.is_dir():
+        raise ContentError(f"{root}: content folder not found (pass --content DIR or set "
+                           "[content] dir in feedkit.toml)")
 
 
 def discover(root: Path, skipped: list[Path] | None = None,

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from feedkit.errors import ContentError, Problem, error, warning
+from feedkit.errors import Problem, error, warning
 from feedkit.load.articles import Parsed, load_article
-from feedkit.load.discovery import scan
+from feedkit.load.discovery import require_folder, scan
 from feedkit.load.ids import derived_id
 from feedkit.load.rules import LoadRules
 from feedkit.model import Article
@@ -64,9 +64,7 @@ class LoadResult:
 
 def find_files(root: Path) -> Found:
     """The article files under ``root``. Raises ``ContentError`` when there is no such folder."""
-    if not root.is_dir():
-        raise ContentError(f"{root}: content folder not found (pass --content DIR or set "
-                           "[content] dir in feedkit.toml)")
+    require_folder(root)
     skipped: list[Path] = []
     broken: list[Path] = []
     files: list[SourceFile] = []

@@ -2,7 +2,8 @@
 
 Python-Markdown is quadratic on one kind of input: an opening ``[`` (a link, image or footnote
 that might start there) with no ``]`` after it makes the link pattern scan to the end of its
-paragraph, and so does, more cheaply, a ``<`` with no ``>``. Thousands of them in one
+paragraph; so does a link target opened by ``](`` with no ``)``, and, more cheaply, a ``<``
+with no ``>``. Thousands of them in one
 paragraph take minutes. ``inline_cost`` bounds that work from the text alone, in linear time,
 and a body whose cost is over ``cost_limit`` (a fixed allowance plus an amount per character,
 so time stays linear in the file's size, which is itself limited) is refused on every machine,
@@ -43,20 +44,38 @@ def _unclosed(block: str, opener: str, closer: str) -> int:
     return stack
 
 
+_PARENS = re.compile(r"\]\(|[()]")
+
+
+def _unclosed_targets(block: str) -> int:
+    """How many link targets (``](``) in ``block`` no later ``)`` closes (nesting counted)."""
+    stack: list[bool] = []  # True for a "](" opener, False for a plain "("
+    for token in _PARENS.findall(block):
+        if token == ")":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(token == "](")
+    return sum(stack)
+
+
 def inline_cost(text: str) -> int:
     """An upper bound on Python-Markdown's inline work for ``text``, paragraph by paragraph:
-    each unclosed ``[`` or ``<`` costs the length of its paragraph.
+    each unclosed ``[``, link target ``](`` or ``<`` costs the length of its paragraph.
 
     >>> inline_cost("A [link](x) and <b>bold</b>.") == 0
     True
     >>> inline_cost("[" * 4000) > cost_limit("[" * 4000)
     True
+    >>> inline_cost("x [y]( " * 3000) > cost_limit("x [y]( " * 3000)
+    True
     """
     cost = 0
     for block in _BLANK_LINE.split(text):
-        if "[" not in block and "<" not in block:
+        if "[" not in block and "<" not in block:  # "](" needs a "[" too
             continue
-        unclosed = _BRACKET_WEIGHT * _unclosed(block, "[", "]") + _unclosed(block, "<", ">")
+        unclosed = _BRACKET_WEIGHT * (_unclosed(block, "[", "]") + _unclosed_targets(block)) \
+            + _unclosed(block, "<", ">")
         cost += unclosed * len(block)
     return cost
 
@@ -76,8 +95,8 @@ class MarkdownRenderer:
         """(HTML, None), or (the text escaped in a ``<pre>``, why) when it cannot be rendered
         as Markdown in bounded time."""
         if inline_cost(text) > cost_limit(text):
-            return _as_text(text), ("has too many unclosed [ or < in one paragraph to render "
-                                    "as Markdown in bounded time")
+            return _as_text(text), ("has too many unclosed [, ]( or < in one paragraph to "
+                                    "render as Markdown in bounded time")
         if self._md is None:
             import markdown  # deferred: only bodies that an output includes are rendered
 

@@ -35,7 +35,7 @@ def test_a_missing_content_folder_is_one_error_line_and_exit_1(isolated: Path, m
     assert result.stderr.splitlines() == [
         f"feedkit: error: {root / 'content'}: content folder not found (pass --content DIR or "
         "set [content] dir in feedkit.toml)"]
-    assert not (root / "public").exists()
+    assert not (root / "public").exists() and not (root / ".feedkit").exists()
 
 
 def test_a_refused_build_names_each_problem_then_says_nothing_was_written(
