@@ -21,7 +21,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -315,7 +315,8 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
     intern: dict[Any, Any] = {}
     hits = cache.parsed(found.files, intern=intern)
     missing = [f for f in found.files if f.rel not in hits]
-    fresh = parse_files(missing, root=root, rules=rules, pool=pool, intern=intern)
+    fresh = parse_files([found.path_of(f) for f in missing], root=root, rules=rules, pool=pool,
+                        intern=intern)
     # a file edited while it was read gets a new stamp: only results read at the stamp the
     # walk saw are stored, or the next run would trust a result for bytes it never read
     cache.store_parsed((source, parsed) for source, parsed in zip(missing, fresh, strict=True)
@@ -323,7 +324,8 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
     cache.forget_except(f.rel for f in found.files)
     by_rel = dict(hits)
     by_rel.update((source.rel, parsed) for source, parsed in zip(missing, fresh, strict=True))
-    return assemble(found, [by_rel[f.rel] for f in found.files], rules=rules)
+    ordered = [by_rel.pop(f.rel) for f in found.files]
+    return assemble(replace(found, files=()), ordered, rules=rules)
 
 
 def render_needed(cache: Cache, articles: Sequence[Article], *, read: Callable[[Body], str],

@@ -180,15 +180,16 @@ class _Run:
         bodies: dict[str, RenderedBody] = {}
         problems: list[Problem] = []
         failed: set[str] = set()
-        while True:
-            plan = plan_feeds(site, [a for a in published if a.key not in failed], options)
-            needed = [a for a in bodies_needed(plan, options) if a.key not in bodies]
-            if not needed:
-                return plan, bodies, problems
+        plan = plan_feeds(site, published, options)
+        while needed := [a for a in bodies_needed(plan, options) if a.key not in bodies]:
             rendered = render_bodies(cache, needed, self.pool)
             bodies.update(rendered.bodies)
             problems.extend(rendered.problems)
+            if not rendered.failed:
+                break
             failed |= rendered.failed
+            plan = plan_feeds(site, [a for a in published if a.key not in failed], options)
+        return plan, bodies, problems
 
     def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
                  bodies: dict[str, RenderedBody],

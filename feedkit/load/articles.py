@@ -76,7 +76,7 @@ def parse_article(
     problems = list(f.problems)
     if any(p.is_error for p in problems) or f.published is None:
         return Parsed(None, tuple(problems))
-    has_body = bool(split.body.strip())
+    has_body = bool(split.body) and not split.body.isspace()  # no copy of the body
     if not f.description and not has_body:
         problems.append(warning(path, "body", "empty, and no description: readers would see "
                                 "only the title", "write the article, or add draft: true "
@@ -115,18 +115,22 @@ def load_article(file: Path | str, *, root: Path, rules: LoadRules,
 
 def _load(file: Path | str, rel: Path, rules: LoadRules,
           intern: dict[Any, Any] | None) -> Parsed:
+    limit = rules.max_file_size
     try:
         with open(file, "rb") as handle:
             stat = os.fstat(handle.fileno())
-            # never more than the limit in memory, even for a file that grows meanwhile
-            data = handle.read(rules.max_file_size + 1)
+            # read what the file holds (a read of the limit would allocate the limit), and no
+            # more than the limit even from a file that grows meanwhile
+            data = b"" if stat.st_size > limit else handle.read(stat.st_size + 1)
+            if len(data) > stat.st_size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         return Parsed(None, (error(rel, None, f"cannot be read: {exc.strerror or exc}"),))
-    if len(data) > rules.max_file_size:
+    if stat.st_size > limit or len(data) > limit:
         size = max(stat.st_size, len(data))
         return Parsed(None, (error(rel, None, f"is {size:,} bytes, over the limit of "
-                                   f"{rules.max_file_size:,}", "raise content.max_file_size "
-                                   "or split the article"),))
+                                   f"{limit:,}", "raise content.max_file_size or split the "
+                                   "article"),))
     decoded = decode(data)
     notes = tuple(warning(rel, None, note, _NOTE_HINTS.get(note.split(";")[0]))
                   for note in decoded.notes)

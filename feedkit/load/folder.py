@@ -28,16 +28,16 @@ from feedkit.pool import Pool
 from feedkit.records import article_from, article_record, problem_from, problem_record
 
 PARALLEL_FROM = 1000  # parsing is ~0.3 ms a file: a pool pays off only for many
+CHUNK_MAX = 1000
 
 Stamp = tuple[int, int]  # (size, mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """An article file as the walk found it: its path, its path relative to the content
-    folder (POSIX style) and its (size, mtime_ns)."""
+    """An article file as the walk found it: its path relative to the content folder (POSIX
+    style) and its (size, mtime_ns). ``Found.path_of`` gives its path on disk."""
 
-    file: str
     rel: str
     stamp: Stamp
 
@@ -50,6 +50,9 @@ class Found:
     files: tuple[SourceFile, ...]
     problems: tuple[Problem, ...] = ()
     skipped: tuple[Path, ...] = ()  # symlinks leading out of the folder
+
+    def path_of(self, source: SourceFile) -> str:
+        return os.path.join(self.root, *source.rel.split("/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +72,15 @@ def find_files(root: Path) -> Found:
     broken: list[Path] = []
     files: list[SourceFile] = []
     problems: list[Problem] = []
+    prefix = len(os.path.join(root, ""))  # the walk's paths all start with the root's
     for entry in scan(root, skipped, broken):
-        rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+        rel = entry.path[prefix:].replace(os.sep, "/")
         try:
             stat = entry.stat()
         except OSError as exc:
             problems.append(error(Path(rel), None, f"cannot be read: {exc.strerror or exc}"))
             continue
-        files.append(SourceFile(entry.path, rel, (stat.st_size, stat.st_mtime_ns)))
+        files.append(SourceFile(rel, (stat.st_size, stat.st_mtime_ns)))
     problems.extend(warning(link.relative_to(root), None, "is a symlink out of the content "
                             "folder; skipped", "move the file into the folder") for link in skipped)
     problems.extend(warning(link.relative_to(root), None, "is a symlink to nothing; skipped",
@@ -84,15 +88,15 @@ def find_files(root: Path) -> Found:
     return Found(root, tuple(files), tuple(problems), tuple(skipped))
 
 
-def parse_files(files: Sequence[SourceFile], *, root: Path, rules: LoadRules,
+def parse_files(paths: Sequence[str], *, root: Path, rules: LoadRules,
                 pool: Pool | None = None, intern: dict[Any, Any] | None = None) -> list[Parsed]:
     """``load_article`` for each file, in order; in worker processes when there are many."""
     pool = pool or Pool(workers=1)
     shared = intern if intern is not None else {}
-    paths = [f.file for f in files]
     if pool.size_for(len(paths), PARALLEL_FROM) == 1:
         return [load_article(path, root=root, rules=rules, intern=shared) for path in paths]
-    size = max(64, len(paths) // (pool.workers * 4))
+    # chunks small enough that one decoded chunk is a few MB: the parent holds one at a time
+    size = min(CHUNK_MAX, max(64, len(paths) // (pool.workers * 4)))
     results: list[Parsed] = []
     # each chunk is decoded as it arrives, so only one chunk's records exist at a time
     for chunk in pool.iter_chunks(partial(_parse_chunk, root=root, rules=rules), paths,
@@ -128,7 +132,8 @@ def parsed_from(record: dict[str, Any], *, intern: dict[Any, Any] | None = None)
 
 
 def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules) -> LoadResult:
-    """The folder's result from each file's ``Parsed`` (in ``found.files`` order)."""
+    """The folder's result from each file's ``Parsed`` (in the order of ``found.files``, which
+    are no longer needed here: a caller may drop them once parsed)."""
     from feedkit.load.front_matter import HAS_LIBYAML
 
     problems: list[Problem] = []
@@ -142,15 +147,16 @@ def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules) -> Loa
             kept.append(result)
     articles = _distinct_slugs(kept, rules, problems)
     problems.extend(found.problems)
-    return LoadResult(tuple(articles), tuple(problems), len(found.files), found.skipped)
+    return LoadResult(tuple(articles), tuple(problems), len(parsed), found.skipped)
 
 
 def load_articles(root: Path, *, rules: LoadRules, pool: Pool | None = None) -> LoadResult:
     """Load every article under ``root``: never raises for a bad file (each is a problem);
     a missing folder is a ``ContentError``."""
     found = find_files(root)
-    return assemble(found, parse_files(found.files, root=root, rules=rules, pool=pool),
-                    rules=rules)
+    paths = [found.path_of(f) for f in found.files]
+    found = replace(found, files=())  # the walk's records (~0.3 KB a file) are done with
+    return assemble(found, parse_files(paths, root=root, rules=rules, pool=pool), rules=rules)
 
 
 def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
@@ -159,13 +165,14 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
     ``slug-<6 hex digits of its file path>``. A suffix from the article's own path, not from
     its rank, so adding or removing another file never renames it (its URL and feed id stay)."""
     articles = [p.article for p in parsed if p.article is not None]
-    groups: dict[str, list[int]] = {}
+    taken: dict[str, int] = {}  # slug -> how many articles want it
+    for article in articles:
+        taken[article.slug] = taken.get(article.slug, 0) + 1
+    groups: dict[str, list[int]] = {}  # only the slugs wanted twice or more
     for index, article in enumerate(articles):
-        groups.setdefault(article.slug, []).append(index)
-    taken = set(groups)
+        if taken[article.slug] > 1:
+            groups.setdefault(article.slug, []).append(index)
     for slug, members in groups.items():
-        if len(members) < 2:
-            continue
         members.sort(key=lambda i: (articles[i].published, articles[i].path.as_posix()))
         for index in members[1:]:
             article, how = articles[index], parsed[index]
@@ -174,7 +181,7 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
             while f"{slug}-{digest[:width]}" in taken:
                 width += 2
             new_slug = f"{slug}-{digest[:width]}"
-            taken.add(new_slug)
+            taken[new_slug] = 1
             url = rules.site.url + quote(new_slug, safe="") + "/" if how.url_from_slug \
                 else article.url
             ident = derived_id(rules.id_rule, slug=new_slug, published=article.published,

@@ -30,10 +30,10 @@ _FENCED_HTML = re.compile(r"\A\s*(`{3,}|~{3,})[ \t]*html[ \t]*\n(.*?)\n[ \t]*\1[
 
 @dataclass(frozen=True, slots=True)
 class RenderedBody:
-    """One body, rendered: ``html`` is safe to publish; ``summary`` is its start as plain text
-    (what stands in for a missing description); ``unsafe`` says the source held script,
-    frames, forms or event handlers (removed); ``degraded`` says why it is shown as plain text,
-    when it is."""
+    """One body, rendered: ``html`` is safe to publish; ``summary`` is its start as plain text,
+    what stands in for a missing description (made only for an article that has none);
+    ``unsafe`` says the source held script, frames, forms or event handlers (removed);
+    ``degraded`` says why it is shown as plain text, when it is."""
 
     html: str
     summary: str = ""
@@ -75,7 +75,7 @@ def body_to_html(text: str, body_format: BodyFormat, *,
 
 
 def render_body(text: str, body_format: BodyFormat, base_url: str, *,
-                markdown: MarkdownRenderer | None = None) -> RenderedBody:
+                markdown: MarkdownRenderer | None = None, summary: bool = True) -> RenderedBody:
     """A body's text as a ``RenderedBody``, its URLs absolute against ``base_url``.
 
     >>> render_body("Hi *there* <script>x()</script>", BodyFormat.MARKDOWN,
@@ -83,13 +83,15 @@ def render_body(text: str, body_format: BodyFormat, base_url: str, *,
     RenderedBody(html='<p>Hi <em>there</em> </p>', summary='Hi there', unsafe=True, degraded=None)
     """
     raw, degraded = body_to_html(text, body_format, markdown=markdown)
-    return RenderedBody(sanitize(raw, base_url).strip(), excerpt(plain_text(raw)),
-                        has_unsafe_markup(text), degraded)
+    return RenderedBody(sanitize(raw, base_url).strip(),
+                        excerpt(plain_text(raw)) if summary else "", has_unsafe_markup(text),
+                        degraded)
 
 
-# A job for a worker: (key, body, base URL). A result: (key, RenderedBody), or (key, why the
-# body could not be read, None) or (key, None, why it could not be rendered).
-_Job = tuple[str, Body, str]
+# A job for a worker: (key, body, base URL, whether a summary is wanted). A result: (key,
+# RenderedBody), or (key, why the body could not be read, None) or (key, None, why it could not
+# be rendered).
+_Job = tuple[str, Body, str, bool]
 _Result = tuple[str, RenderedBody] | tuple[str, str | None, str | None]
 
 
@@ -97,14 +99,14 @@ def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
                   keep_html: bool) -> list[_Result]:
     markdown = MarkdownRenderer()  # one parser for the chunk, never shared between threads
     results: list[_Result] = []
-    for key, body, url in jobs:
+    for key, body, url, summary in jobs:
         try:
             text = read(body)
         except OSError as exc:
             results.append((key, str(exc.strerror or exc), None))
             continue
         try:
-            rendered = render_body(text, body.format, url, markdown=markdown)
+            rendered = render_body(text, body.format, url, markdown=markdown, summary=summary)
         except Exception as exc:  # one bad body must not lose the others: it is reported
             markdown = MarkdownRenderer()
             results.append((key, None, f"{type(exc).__name__}: {exc}"))
@@ -117,9 +119,11 @@ def render_bodies(articles: Iterable[Article], *, read: Callable[[Body], str],
                   pool: Pool | None = None, keep_html: bool = True) -> Rendered:
     """Render the body of each article (once, however often it is listed), reading it with
     ``read``; in ``pool``'s worker processes when there are many (``read`` must then be a
-    module-level function). ``keep_html=False`` keeps only what a check needs, not the HTML.
+    module-level function). ``keep_html=False`` keeps only what a check needs: no HTML, no
+    summaries.
     """
-    jobs = list({a.key: (a.key, a.body, a.url) for a in articles}.values())
+    jobs = list({a.key: (a.key, a.body, a.url, keep_html and not a.description)
+                 for a in articles}.values())
     chunks = (pool or Pool(workers=1)).map_chunks(
         partial(_render_chunk, read=read, keep_html=keep_html), jobs,
         threshold=PARALLEL_FROM, size=CHUNK)

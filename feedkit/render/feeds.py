@@ -273,12 +273,15 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedSettings) -
     """
     limit = options.limit or None
     feeds = [Feed("feed.xml", site.title, tuple(articles[:limit]))]
+    slugs = _TagSlugs()
     by_slug: dict[str, tuple[str, list[Article]]] = {}
     for article in articles:
-        # two tags of one article may share a slug ("C++" and "C"): count the article once
-        for slug in dict.fromkeys(tag_slug(tag) for tag in article.tags):
-            name = next(t for t in article.tags if tag_slug(t) == slug)
-            by_slug.setdefault(slug, (name, []))[1].append(article)
+        # two tags of one article may share a slug ("C++" and "C"): count the article once,
+        # under the first of them
+        for tag in dict.fromkeys(article.tags):
+            name, members = by_slug.setdefault(slugs[tag], (tag, []))
+            if not members or members[-1] is not article:
+                members.append(article)
     for slug in sorted(by_slug):
         name, members = by_slug[slug]
         feeds.append(Feed(f"tags/{slug}/feed.xml", f"{site.title}: {name}",
@@ -286,12 +289,21 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedSettings) -
     return feeds
 
 
+class _TagSlugs(dict[str, str]):
+    """``tag_slug`` of each tag, computed once however many articles carry it."""
+
+    def __missing__(self, tag: str) -> str:
+        slug = self[tag] = tag_slug(tag)
+        return slug
+
+
 def shared_tag_feeds(articles: Sequence[Article]) -> dict[str, list[str]]:
     """Tag feed names that several distinct tags map to ("a/b" and "a-b"), with the tags."""
+    slugs = _TagSlugs()
     names: dict[str, dict[str, None]] = {}
     for article in articles:
         for tag in article.tags:
-            names.setdefault(tag_slug(tag), {})[tag] = None
+            names.setdefault(slugs[tag], {})[tag] = None
     return {slug: list(tags) for slug, tags in sorted(names.items()) if len(tags) > 1}
 
 
