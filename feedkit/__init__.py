@@ -18,8 +18,9 @@ Names are imported on first use, so ``import feedkit`` stays fast for the comman
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from feedkit.lazy import lazy
 
 if TYPE_CHECKING:
     from feedkit import settings
@@ -133,15 +134,4 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'feedkit' has no attribute {name!r}")
-    module = importlib.import_module(_WHERE[name])
-    value = module if name == "settings" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy(__name__, _WHERE, globals())

@@ -48,3 +48,22 @@ def make_site_dir(tmp_path: Path) -> SiteFactory:
         return root
 
     return factory
+
+
+@pytest.fixture
+def fail_rendering(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Exception], None]:
+    """``fail_rendering(needle, error)``: from then on, rendering a body whose text holds
+    ``needle`` raises ``error``, as a renderer bug would; other bodies render as usual."""
+    from feedkit.render import bodies
+
+    real = bodies.render_body
+
+    def arrange(needle: str, error: Exception) -> None:
+        def broken(text: str, *args: object, **kw: object) -> bodies.RenderedBody:
+            if needle in text:
+                raise error
+            return real(text, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(bodies, "render_body", broken)
+
+    return arrange

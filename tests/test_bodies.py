@@ -314,15 +314,9 @@ def test_threads_rendering_at_once_each_get_their_own_results() -> None:
     assert all(html == expected[key] for key, html in results)
 
 
-def test_a_body_that_fails_to_render_is_a_problem_and_the_others_render(monkeypatch) -> None:
-    real = bodies.render_body
-
-    def broken(text: str, *args: object, **kw: object) -> RenderedBody:
-        if "boom" in text:
-            raise ValueError("bad body")
-        return real(text, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bodies, "render_body", broken)
+def test_a_body_that_fails_to_render_is_a_problem_and_the_others_render(
+        fail_rendering) -> None:
+    fail_rendering("boom", ValueError("bad body"))
     fine, bad = make_article(slug="fine", body="fine"), make_article(slug="bad", body="boom")
     result = render_bodies([fine, bad], read=read_body)
     assert set(result.bodies) == {"fine.md"} and result.failed == {"bad.md"}

@@ -278,17 +278,8 @@ def test_an_unknown_feedkit_variable_is_reported_and_fails_strict(site: Path) ->
 
 
 def test_a_body_that_cannot_be_rendered_leaves_its_article_out_and_the_build_goes_on(
-        site: Path, monkeypatch) -> None:
-    from feedkit.render import bodies
-
-    real = bodies.render_body
-
-    def fussy(text: str, *args: object, **kw: object) -> object:
-        if "Gamma" in text:
-            raise RuntimeError("renderer bug")
-        return real(text, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bodies, "render_body", fussy)
+        site: Path, fail_rendering) -> None:
+    fail_rendering("Gamma", RuntimeError("renderer bug"))
     report = build(site, use_cache=False)
     assert titles(site) == ["Beta", "Alpha"]
     assert not (public(site) / "tags/harbour").exists()
@@ -317,14 +308,10 @@ def test_a_body_that_cannot_be_read_again_leaves_its_article_out(site: Path,
 
 
 def test_the_next_article_moves_into_a_full_feed_when_one_body_fails(make_site_dir,
-                                                                      monkeypatch) -> None:
-    from feedkit.render import bodies
-
+                                                                      fail_rendering) -> None:
     root = make_site_dir({f"p{i}.md": post(f"Post {i}", f"2025-01-0{i}") for i in range(1, 5)},
                          toml=TOML + "[feed]\nlimit = 2\n")
-    real = bodies.render_body
-    monkeypatch.setattr(bodies, "render_body", lambda text, *a, **kw: (_ for _ in ()).throw(
-        ValueError("no")) if "Post 4" in text else real(text, *a, **kw))
+    fail_rendering("Post 4", ValueError("no"))
     build(root, use_cache=False)
     assert titles(root) == ["Post 3", "Post 2"]
 

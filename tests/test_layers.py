@@ -20,7 +20,7 @@ import feedkit
 # lowest first; a module of a layer may import only the layers above it in this list
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("text", "dates", "pool"),  # pure helpers
+    ("text", "dates", "pool", "lazy"),  # pure helpers
     ("model",),  # Site, Article, Body: plain data
     ("records", "selection", "settings"),  # model <-> records; ordering; typed settings
     ("load", "render", "deliver"),  # the stages: siblings that never import each other
@@ -134,9 +134,9 @@ def test_no_module_imports_itself_around_a_loop() -> None:
     assert cycles(import_graph(PACKAGE, "feedkit")) == []
 
 
-def test_the_base_and_the_pool_import_nothing_of_feedkit() -> None:
+def test_the_base_the_pool_and_the_lazy_names_import_nothing_of_feedkit() -> None:
     graph = import_graph(PACKAGE, "feedkit")
-    assert graph["feedkit.errors"] == graph["feedkit.pool"] == set()
+    assert graph["feedkit.errors"] == graph["feedkit.pool"] == graph["feedkit.lazy"] == set()
 
 
 @pytest.mark.parametrize("module", ["feedkit.load", "feedkit.render", "feedkit.deliver"])

@@ -8,8 +8,9 @@ command loads only what it runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from feedkit.lazy import lazy
 
 if TYPE_CHECKING:
     from feedkit.jobs.build_job import BuildReport, build
@@ -18,15 +19,15 @@ if TYPE_CHECKING:
     from feedkit.jobs.stages import utc_now, worker_pool
 
 _WHERE = {
-    "BuildReport": "build_job",
-    "build": "build_job",
-    "CheckReport": "check_job",
-    "check": "check_job",
-    "DigestReport": "digest_job",
-    "DigestRequest": "digest_job",
-    "digest": "digest_job",
-    "utc_now": "stages",
-    "worker_pool": "stages",
+    "BuildReport": "feedkit.jobs.build_job",
+    "build": "feedkit.jobs.build_job",
+    "CheckReport": "feedkit.jobs.check_job",
+    "check": "feedkit.jobs.check_job",
+    "DigestReport": "feedkit.jobs.digest_job",
+    "DigestRequest": "feedkit.jobs.digest_job",
+    "digest": "feedkit.jobs.digest_job",
+    "utc_now": "feedkit.jobs.stages",
+    "worker_pool": "feedkit.jobs.stages",
 }
 
 __all__ = [
@@ -41,14 +42,4 @@ __all__ = [
     "worker_pool",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'feedkit.jobs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"feedkit.jobs.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy(__name__, _WHERE, globals())

@@ -8,8 +8,9 @@ first use: a build answered from its record needs only ``LoadRules``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from feedkit.lazy import lazy
 
 if TYPE_CHECKING:
     from feedkit.load.articles import Parsed, load_article, parse_article
@@ -18,14 +19,14 @@ if TYPE_CHECKING:
     from feedkit.load.rules import LoadRules
 
 _WHERE = {
-    "BodyChanged": "decoding",
-    "LoadResult": "folder",
-    "LoadRules": "rules",
-    "Parsed": "articles",
-    "load_article": "articles",
-    "load_articles": "folder",
-    "parse_article": "articles",
-    "read_body": "decoding",
+    "BodyChanged": "feedkit.load.decoding",
+    "LoadResult": "feedkit.load.folder",
+    "LoadRules": "feedkit.load.rules",
+    "Parsed": "feedkit.load.articles",
+    "load_article": "feedkit.load.articles",
+    "load_articles": "feedkit.load.folder",
+    "parse_article": "feedkit.load.articles",
+    "read_body": "feedkit.load.decoding",
 }
 
 __all__ = [
@@ -39,14 +40,4 @@ __all__ = [
     "read_body",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'feedkit.load' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"feedkit.load.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy(__name__, _WHERE, globals())
