@@ -13,6 +13,7 @@ left alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -61,10 +62,12 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=8)
 def code_fingerprint(package: Path | None = None, templates: Path | None = None) -> str:
     """A hash of feedkit's own code (``package``) and templates, and of where the
     output-shaping libraries are installed (and when): a feedkit installed again from git keeps
-    its version number, but not this."""
+    its version number, but not this. Computed once per process: a process runs the code it
+    imported, whatever is installed meanwhile."""
     from importlib.util import find_spec
 
     digest = hashlib.sha256()

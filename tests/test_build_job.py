@@ -175,9 +175,11 @@ def test_code_fingerprint_changes_with_any_source_file_or_template(tmp_path: Pat
     before = code_fingerprint(package, templates)
     assert code_fingerprint(package, templates) == before
     (package / "render" / "feeds.py").write_text("GENERATOR = 'feedkit 0.1.0+g1234'\n")
+    code_fingerprint.cache_clear()  # a new process, as after an upgrade
     changed = code_fingerprint(package, templates)
     assert changed != before
     (templates / "feed.xsl").write_text("<xsl version='2'/>")
+    code_fingerprint.cache_clear()
     assert code_fingerprint(package, templates) not in (before, changed)
 
 
