@@ -521,3 +521,9 @@ def test_resolve_does_not_change_its_input() -> None:
     snapshot = repr(meta)
     fields(meta)
     assert repr(meta) == snapshot
+
+
+def test_an_empty_tag_entry_is_no_tag_at_all() -> None:
+    # YAML "tags: [boats, null]" or a "- " line: not a tag feed named "None"
+    assert fields({"title": "T", "date": "2025-01-01", "tags": ["boats", None, ""]}).tags \
+        == ("boats",)

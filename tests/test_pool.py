@@ -3,9 +3,11 @@ process running other threads never forks its workers directly."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
+import pytest
 from factories import make_site
 
 from feedkit import pool
@@ -68,3 +70,50 @@ def test_parsing_in_a_pool_equals_parsing_here(tmp_path: Path, monkeypatch) -> N
         render_bodies(here.articles, read=read_body)
     # equal authors are one object, however the articles were made
     assert len({id(a.authors[0]) for a in pooled.articles}) == 1
+
+
+SLOW_PARENT = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from test_pool import slow_pids
+from feedkit.pool import Pool
+for chunk in Pool(workers=2).iter_chunks(slow_pids, list(range(200)), threshold=1, size=1):
+    print(chunk[0], flush=True)
+"""
+
+
+def slow_pids(chunk: list[int]) -> list[int]:
+    import os
+    import time
+
+    time.sleep(0.05)
+    return [os.getpid()] * len(chunk)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_do_not_outlive_a_parent_killed_outright() -> None:
+    # a build killed with SIGKILL (or SIGTERM, before) left its workers blocked for ever on a
+    # result pipe no one reads, holding the terminal's output open
+    import os
+    import signal
+    import subprocess
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", SLOW_PARENT, str(Path(__file__).parent)],
+                              stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    workers = set()
+    while len(workers) < 2:
+        workers.add(int(parent.stdout.readline()))
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while workers and time.monotonic() < deadline:
+        for pid in list(workers):
+            try:
+                os.kill(pid, 0)  # still there (a zombie is reaped by init at once)
+            except ProcessLookupError:
+                workers.discard(pid)
+        time.sleep(0.05)
+    assert workers == set()

@@ -63,7 +63,9 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
                             state=state, output=output_dir, wait=wait)
     with working("Preparing the digest…"):
         report = jobs.digest(settings, request, now=jobs.utc_now())
-    show_problems([p for p in report.problems if p.is_error], settings)
+    # errors, and the settings' own warnings (a typo in [digest] must not go out unnoticed);
+    # the articles' warnings are check's and build's to show
+    show_problems([p for p in report.problems if p.is_error or p in settings.warnings], settings)
     zone = settings.site.timezone
     window = report.window
     say(f"window: {window.since.astimezone(zone):%Y-%m-%d %H:%M} to "

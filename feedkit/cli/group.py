@@ -16,6 +16,7 @@ from feedkit import settings as settings_module
 from feedkit.deliver.lock import DEFAULT_WAIT
 from feedkit.errors import FeedkitError
 from feedkit.settings import Settings
+from feedkit.terminal import stopped_by_signals
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,11 +71,14 @@ def _failure(error: FeedkitError) -> FeedkitFailure:
 
 
 class FeedkitGroup(click.Group):
-    """Turns any ``FeedkitError`` raised by a command into its one-line message and exit code."""
+    """Turns any ``FeedkitError`` raised by a command into its one-line message and exit code;
+    SIGTERM and SIGHUP stop a command as Ctrl-C does, so its cleanup runs (worker processes
+    stopped, locks released, nothing half-recorded)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with stopped_by_signals():
+                return super().invoke(ctx)
         except FeedkitError as exc:
             raise _failure(exc) from exc
 

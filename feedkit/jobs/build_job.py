@@ -118,8 +118,8 @@ def build(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
 
 
 def _strict(problems: tuple[Problem, ...]) -> RefusedError:
-    return RefusedError(f"{len(problems)} problem(s) in the content and --strict is set; "
-                        "nothing was written", problems)
+    return RefusedError(f"{len(problems)} problem(s) (above) and --strict is set; nothing was "
+                        "written", problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,8 @@ class _Run:
             raise _strict(tuple(problems))
         failed = {p.path for p in body_problems if p.is_error}
         shown = [a for a in published if a.path not in failed]
-        published_files, notes = self._publish(site, plan, options, bodies, shown)
+        published_files, notes = self._publish(site, plan, options, bodies, shown,
+                                               problems=tuple(problems))
         future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
         return BuildReport(
             output_dir=settings.build.output,
@@ -192,10 +193,11 @@ class _Run:
         return plan, bodies, problems
 
     def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
-                 bodies: dict[str, RenderedBody],
-                 published: list[Article]) -> tuple[Published, tuple[str, ...]]:
+                 bodies: dict[str, RenderedBody], published: list[Article], *,
+                 problems: tuple[Problem, ...]) -> tuple[Published, tuple[str, ...]]:
         """Under the output folder's lock: compare with what was published last time, render
-        the feeds and write them, or refuse."""
+        the feeds and write them, or refuse (with the ``problems`` found so far, which are
+        most often why)."""
         from feedkit.render.feeds import render_feeds
 
         output = self.settings.build.output
@@ -219,7 +221,7 @@ class _Run:
             if refusals:
                 raise RefusedError(f"refusing to publish {len(refusals)} change(s) feed "
                                    "readers would notice (above); nothing was written",
-                                   tuple(refusals))
+                                   (*problems, *refusals))
             files = render_feeds(site, plan, options, bodies=bodies, xsl_name=XSL_NAME)
             files[XSL_NAME] = self.xsl
             done = publish(output, dict(sorted(files.items())), previous=previous,

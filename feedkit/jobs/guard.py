@@ -112,11 +112,12 @@ def _shrinking(before: Items, after: Items, published: Sequence[Article],
     if had and not after.get(SITE_FEED):
         return [error(None, SITE_FEED, f"would go from {had} items to none (no article is "
                       "published)", hint)]
-    ids = {item[0] for items in before.values() for item in items}
+    ids = {item[0]: item[2] or item[1] for items in before.values() for item in items}
     live = {a.id for a in published} | renamed
-    gone = sorted(ids - live)
+    gone = sorted(ids.keys() - live)
     if len(gone) * 2 <= len(ids):
         return []
-    examples = ", ".join(gone[:3]) + (", …" if len(gone) > 3 else "")
+    # named by the file they came from (or their link, for a feed from before the manifest)
+    examples = ", ".join(ids[i] for i in gone[:3]) + (", …" if len(gone) > 3 else "")
     return [error(None, "feeds", f"{len(gone)} of the {len(ids)} articles the feeds held "
                   f"would be dropped, no longer published ({examples})", hint)]

@@ -31,8 +31,9 @@ def require_folder(root: Path) -> None:
     """``ContentError`` when ``root`` is not a folder: no content folder is an error, never an
     empty site (which would empty the feeds and mail nothing)."""
     if not root.is_dir():
-        raise ContentError(f"{root}: content folder not found (pass --content DIR or set "
-                           "[content] dir in feedkit.toml)")
+        what = "is a file, not a folder" if root.exists() else "content folder not found"
+        raise ContentError(f"{root}: {what} (pass --content DIR or set [content] dir in "
+                           "feedkit.toml)")
 
 
 def discover(root: Path, skipped: list[Path] | None = None,

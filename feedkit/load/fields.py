@@ -259,6 +259,8 @@ def _tags(r: Reader, shared: dict[Any, Any]) -> tuple[str, ...]:
     for key, value in r.find_all("tags"):
         items = value if isinstance(value, list) else str(value).split(",")
         for item in items:
+            if item is None:  # an empty list entry ("- " or "null"), not a tag named "None"
+                continue
             if isinstance(item, dict | list):
                 r.warn(key, "holds a list or table where a tag name belongs; ignored")
                 continue

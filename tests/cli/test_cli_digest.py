@@ -597,3 +597,13 @@ def test_addresses_the_email_package_rejects_are_usage_errors(make_site_dir,
     result = fails(root, "--since", "2025-01-01", "--to", address, "--test")
     assert result.exit_code == 2
     assert _one_error_line(result) == f"{address!r} is not an email address"
+
+
+def test_a_settings_typo_is_shown_by_digest_too(make_site_dir) -> None:
+    root = _site(make_site_dir, {"one": "2025-04-02"})
+    toml = root / "feedkit.toml"
+    toml.write_text(toml.read_text() + 'unsubscribe = "https://example.org/u"\n', "utf-8")
+    result = run(root, "--since", "2025-04-01", "--dry-run")
+    assert result.exit_code == 0
+    assert "digest.unsubscribe: unknown setting (did you mean digest.unsubscribe_url?)" in \
+        result.stderr
