@@ -17,7 +17,7 @@ from pathlib import Path
 from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Body, BodyFormat
 from feedkit.pool import Pool
-from feedkit.render.markdown import MarkdownRenderer
+from feedkit.render.markdown import HINTS, MarkdownRenderer
 from feedkit.render.sanitize import has_unsafe_markup, sanitize
 from feedkit.text import excerpt, plain_text, repair_text
 
@@ -149,9 +149,8 @@ def body_problems(path: Path, body: RenderedBody) -> list[Problem]:
     text is a warning (whether rendered now or taken from a cache)."""
     if body.degraded is None:
         return []
-    hint = "nest lists and quotes less deeply" if "nested" in body.degraded else \
-        "close the brackets, escape them (\\[), or split the paragraph"
-    return [warning(path, "body", f"{body.degraded}; it is shown as plain text", hint)]
+    return [warning(path, "body", f"{body.degraded}; it is shown as plain text",
+                    HINTS.get(body.degraded))]
 
 
 def unsafe_markup(articles: Sequence[Article], rendered: Rendered) -> list[Problem]:

@@ -1,112 +1,217 @@
 """Markdown → (unsanitized) HTML with Python-Markdown, bounded without signals or clocks.
 
-Python-Markdown is quadratic on one kind of input: an opening ``[`` (a link, image or footnote
-that might start there) with no ``]`` after it makes the link pattern scan to the end of its
-paragraph; so does a link target opened by ``](`` with no ``)``, and, more cheaply, a ``<``
-with no ``>``. Thousands of them in one
-paragraph take minutes. ``inline_cost`` bounds that work from the text alone, in linear time,
-and a body whose cost is over ``cost_limit`` (a fixed allowance plus an amount per character,
-so time stays linear in the file's size, which is itself limited) is refused on every machine,
-however fast: it is shown as escaped plain text, and the caller is told why. A body nested
-too deeply for the parser is treated the same way.
+Python-Markdown takes time quadratic in a paragraph's length on some inputs, minutes for a few
+tens of KB: its link patterns walk from every ``[`` (or ``](``, or an unclosed title) to the
+end of the paragraph, one Python step per character; every inline match copies the paragraph
+again; and the raw-HTML and fenced-code passes walk from every unclosed ``<tag`` or fence to
+the end of the document. Two bounds, both counted from the input alone, so a body is refused
+on every machine alike, however fast:
 
-A ``MarkdownRenderer`` holds one parser; use one per thread (the parser keeps state between
-the calls of one conversion).
+- a meter inside the inline processor counts the characters each pattern walks or copies
+  (a walked one weighs ``SCAN_WEIGHT``, about what it costs more), and stops the conversion
+  when the count passes ``work_limit(text)``: a fixed allowance plus an amount per character;
+- three walks happen where no meter sees them, and are estimated from the text first: the
+  fenced-code and raw-HTML passes (before any inline pattern) and the footnote pattern's
+  regular expression, which walks in C from every ``[^`` with no ``]`` after it to the end of
+  its paragraph.
+
+A body over either bound is shown as escaped plain text, and the caller is told why; so is one
+nested too deeply for the parser. A ``MarkdownRenderer`` holds one parser and its meter: use
+one per thread (the parser keeps state between the calls of one conversion).
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import markdown
 
 EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
-# About 1.75e-8 s per unit on a 2-core VM: ~2 s for the fixed allowance, and ~2 s more per
-# MB of text (Python-Markdown itself takes ~3 s per MB). Real prose, with a stray bracket
-# here and there, costs a few percent of it.
-INLINE_COST_LIMIT = 100_000_000
-COST_PER_CHARACTER = 100
-_BRACKET_WEIGHT = 10  # an unclosed "[" costs about ten times an unclosed "<"
+# 0.4 to 1.2 ns per unit on a 2-core VM: ~2 s for the fixed allowance and ~1 s more per MB of
+# text (Python-Markdown itself takes ~2 s per MB); real prose costs a few percent of it.
+WORK_LIMIT = 2_000_000_000
+WORK_PER_CHARACTER = 1_000
+SCAN_WEIGHT = 100  # a character a link pattern walks in Python, against one copied in C
+_HTML_WEIGHT = 30  # a character the raw-HTML pass walks for one unclosed "<tag"
+_REGEX_WEIGHT = 8  # a character the footnote pattern's regular expression walks
+_TAG_OPENER = re.compile(r"<[A-Za-z/]|>")
+_FOOTNOTE_OPENER = re.compile(r"\[\^")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE_WEIGHT = 20  # a character the fenced-code pattern walks for one unclosed fence
+_FENCE_LINE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<rest>[^\n]*)$", re.M)
+_QUOTE_AT_LINE_END = re.compile(r"[\"'][ ]*$", re.M)
+_WHOLE_OPENING = re.compile(r"[ ]*\.?[\w#.+-]*[ ]*hl_lines=(?P<q>[\"'])[^\"'\n]*(?P=q)[ ]*")
 
 
-def _unclosed(block: str, opener: str, closer: str) -> int:
-    """How many ``opener``s in ``block`` no later ``closer`` closes (nesting counted)."""
-    stack = 0
-    for char in re.findall(f"[{re.escape(opener)}{re.escape(closer)}]", block):
-        if char == opener:
-            stack += 1
-        elif stack:
-            stack -= 1
-    return stack
+UNCLOSED_BLOCKS = ("has too many unclosed <tags, [^ or ``` fences to render as Markdown in "
+                   "bounded time")
+UNCLOSED_INLINES = ("has too many unclosed or nested [, ]( or inline tags in one paragraph to "
+                    "render as Markdown in bounded time")
+TOO_DEEP = "is nested too deeply to render as Markdown"
+HINTS = {  # what to do about each reason a body is shown as plain text
+    UNCLOSED_BLOCKS: "close each <tag, [^ and ``` fence, or write a lone < as &lt;",
+    UNCLOSED_INLINES: "close the brackets, escape them (\\[), or split the paragraph",
+    TOO_DEEP: "nest lists and quotes less deeply",
+}
 
 
-_PARENS = re.compile(r"\]\(|[()]")
+class _TooMuchWork(Exception):
+    pass
 
 
-def _unclosed_targets(block: str) -> int:
-    """How many link targets (``](``) in ``block`` no later ``)`` closes (nesting counted)."""
-    stack: list[bool] = []  # True for a "](" opener, False for a plain "("
-    for token in _PARENS.findall(block):
-        if token == ")":
-            if stack:
-                stack.pop()
-        else:
-            stack.append(token == "](")
-    return sum(stack)
+def work_limit(text: str) -> int:
+    """The most work (in meter units) rendering ``text`` may take: linear in its length."""
+    return WORK_LIMIT + WORK_PER_CHARACTER * len(text)
 
 
-def inline_cost(text: str) -> int:
-    """An upper bound on Python-Markdown's inline work for ``text``, paragraph by paragraph:
-    each unclosed ``[``, link target ``](`` or ``<`` costs the length of its paragraph.
+def unmetered_work(text: str) -> int:
+    """An upper bound, in meter units, on the walks no meter sees, all before any inline
+    pattern runs or inside one regular expression:
 
-    >>> inline_cost("A [link](x) and <b>bold</b>.") == 0
-    True
-    >>> inline_cost("[" * 4000) > cost_limit("[" * 4000)
-    True
-    >>> inline_cost("x [y]( " * 3000) > cost_limit("x [y]( " * 3000)
+    - the fenced-code pass: each opening fence with no closing line of the same fence after it
+      walks to the end of the text, and an ``hl_lines="`` whose quote the line does not close
+      walks there again from each line that ends in a quote;
+    - the raw-HTML pass: each tag opener (``<a`` or ``</``) that no later ``>`` closes walks
+      to the end of the text (fenced code included: counted as if the pass saw it);
+    - the footnote pattern: each ``[^`` with no ``]`` after it in its paragraph walks to the
+      paragraph's end.
+
+    >>> unmetered_work("A <b>tag</b>, a [^1] note.")
+    0
+    >>> unmetered_work("```c\\nx << 1;\\n```\\n")  # the last closing line, taken for an opening
+    80
+    >>> unmetered_work("[^a " * 80_000) > work_limit("[^a " * 80_000)
     True
     """
-    cost = 0
-    for block in _BLANK_LINE.split(text):
-        if "[" not in block and "<" not in block:  # "](" needs a "[" too
-            continue
-        unclosed = _BRACKET_WEIGHT * (_unclosed(block, "[", "]") + _unclosed_targets(block)) \
-            + _unclosed(block, "<", ">")
-        cost += unclosed * len(block)
-    return cost
+    work = _fence_work(text) if ("```" in text or "~~~" in text) else 0
+    unclosed = 0
+    for token in _TAG_OPENER.findall(text):
+        if token != ">":
+            unclosed += 1
+        elif unclosed:
+            unclosed -= 1
+    work += _HTML_WEIGHT * unclosed * len(text)
+    if "[^" in text:
+        for block in _BLANK_LINE.split(text):
+            after = block.rfind("]") + 1
+            work += _REGEX_WEIGHT * sum(len(block) - after - m.start()
+                                        for m in _FOOTNOTE_OPENER.finditer(block, after))
+    return work
 
 
-def cost_limit(text: str) -> int:
-    """The most inline work ``text`` may cost: linear in its length."""
-    return INLINE_COST_LIMIT + COST_PER_CHARACTER * len(text)
+def _fence_work(text: str) -> int:
+    """What the fenced-code pattern walks (Python-Markdown 3.6 and later search on from the
+    end of each block they take, so each fence line is tried at most once)."""
+    fences = list(_FENCE_LINE.finditer(text))
+    last_closer: dict[str, int] = {}  # each fence -> where the last line closing it starts
+    for m in fences:
+        if not m["rest"].strip(" "):
+            last_closer[m["fence"]] = m.start()
+    quote_ends = [m.start() for m in _QUOTE_AT_LINE_END.finditer(text)] \
+        if "hl_lines=" in text else []
+    work = 0
+    for m in fences:
+        rest = len(text) - m.start()
+        closed = last_closer.get(m["fence"], -1) > m.start()
+        if not closed:
+            work += rest
+        # the lazy hl_lines="..." can reach over lines to any later quote ending a line: it
+        # does when the opening line fails as it stands, or the block never closes
+        if "hl_lines=" in m["rest"] and not (closed and _WHOLE_OPENING.fullmatch(m["rest"])):
+            work += rest * (len(quote_ends) - bisect.bisect_left(quote_ends, m.start()))
+    return _FENCE_WEIGHT * work
+
+
+class _Meter:
+    __slots__ = ("limit", "spent")
+
+    def __init__(self) -> None:
+        self.limit = WORK_LIMIT
+        self.spent = 0
+
+    def spend(self, units: int) -> None:
+        self.spent += units
+        if self.spent > self.limit:
+            raise _TooMuchWork
+
+
+def _metered(md: markdown.Markdown, meter: _Meter) -> None:
+    """Fit ``md`` (one parser, never shared) with ``meter``: its inline processor counts what
+    each search and copy spans, and the link patterns what each walk covered."""
+    from markdown.inlinepatterns import LinkInlineProcessor
+    from markdown.treeprocessors import InlineProcessor
+
+    class MeteredInline(InlineProcessor):
+        # the name-mangled method every search of every pattern goes through
+        def _InlineProcessor__applyPattern(self, pattern: Any, data: str, patternIndex: int,
+                                           startIndex: int = 0) -> tuple[str, bool, int]:
+            meter.spend(len(data) - startIndex)
+            applied: tuple[str, bool, int] = super()._InlineProcessor__applyPattern(  # type: ignore[misc]
+                pattern, data, patternIndex, startIndex)
+            return applied
+
+    md.treeprocessors.register(MeteredInline(md), "inline", 20)  # replaces the built-in one
+    for pattern in md.inlinePatterns:
+        if isinstance(pattern, LinkInlineProcessor):  # links, images, references
+            for walker in ("getText", "getLink"):
+                setattr(pattern, walker, _counted(getattr(pattern, walker), meter))
+
+
+def _counted(walk: Any, meter: _Meter) -> Any:
+    """``walk`` (``getText`` or ``getLink``) charging the characters it walked over. Each
+    returns, last but one, the index where it stopped; but a link title whose quote never
+    closes makes ``getLink`` walk to the end of the text before it backs off to that index
+    (the span it returns then holds an odd number of that quote)."""
+    def counted(data: str, index: int) -> Any:
+        found = walk(data, index)
+        end = found[-2]
+        span = data[index:end]
+        if span.count('"') % 2 or span.count("'") % 2:
+            end = len(data)
+        meter.spend(SCAN_WEIGHT * (end - index))
+        return found
+
+    return counted
 
 
 class MarkdownRenderer:
-    """Renders one body after another with one parser (made on first use)."""
+    """Renders one body after another with one metered parser (made on first use)."""
 
     def __init__(self) -> None:
         self._md: markdown.Markdown | None = None
+        self._meter = _Meter()
+
+    @property
+    def last_work(self) -> int:
+        """The meter units the last ``render`` spent (0 if it refused the text unread)."""
+        return self._meter.spent
 
     def render(self, text: str) -> tuple[str, str | None]:
         """(HTML, None), or (the text escaped in a ``<pre>``, why) when it cannot be rendered
         as Markdown in bounded time."""
-        if inline_cost(text) > cost_limit(text):
-            return _as_text(text), ("has too many unclosed [, ]( or < in one paragraph to "
-                                    "render as Markdown in bounded time")
+        limit = work_limit(text)
+        self._meter.spent = 0
+        if unmetered_work(text) > limit:
+            return _as_text(text), UNCLOSED_BLOCKS
         if self._md is None:
             import markdown  # deferred: only bodies that an output includes are rendered
 
             self._md = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+            _metered(self._md, self._meter)
         self._md.reset()
+        self._meter.limit = limit
         try:
             return str(self._md.convert(text)), None
+        except _TooMuchWork:
+            self._md = None  # an interrupted conversion leaves state behind: a new parser
+            return _as_text(text), UNCLOSED_INLINES
         except RecursionError:
-            self._md = None  # a failed conversion leaves state behind that spoils the next one
-            return _as_text(text), "is nested too deeply to render as Markdown"
+            self._md = None
+            return _as_text(text), TOO_DEEP
 
 
 def _as_text(text: str) -> str:
