@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         read_body,
     )
     from feedkit.model import Article, Author, Body, CallToAction, Image, Site, Status
+    from feedkit.pool import Pool
     from feedkit.render.bodies import Rendered, RenderedBody, render_bodies
     from feedkit.settings import Settings
 
@@ -86,6 +87,7 @@ _WHERE = {
     "Image": "feedkit.model",
     "Site": "feedkit.model",
     "Status": "feedkit.model",
+    "Pool": "feedkit.pool",
     "BuildReport": "feedkit.jobs",
     "CheckReport": "feedkit.jobs",
     "DigestReport": "feedkit.jobs",
@@ -113,6 +115,7 @@ __all__ = [
     "LoadRules",
     "MailError",
     "OutputError",
+    "Pool",
     "Problem",
     "RefusedError",
     "RenderError",

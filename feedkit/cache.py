@@ -3,8 +3,11 @@ and render stages. It remembers each file's parse result and each rendered body,
 file's path, size and modification time (and the body's URL), and the last build's record.
 
 Nothing in it is trusted past a change of what shaped it: the database carries a fingerprint
-of feedkit's own code and templates, the libraries that shape the output and the load rules
-(site URL, time zone, id rule, size limit), and a mismatch empties it. Values are named
+of feedkit's own code and templates, the libraries that shape the output, the load rules (site
+URL, time zone, id rule, size limit) and the time zone's own rules, and a mismatch empties it;
+every transaction checks it again (another run, with other settings, may have emptied it since),
+and a result that may change without its file changing (a file that could not be read) is never
+stored. A file at the cache's path that is not a feedkit cache is never touched. Values are named
 records stored with ``marshal``, never pickle, so the cache cannot run code. It is never
 needed for correctness: any error (a locked, damaged or unwritable file) turns it off for the
 run with a note, and the run goes on without it. A damaged file is replaced; a busy one is
@@ -23,6 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -52,7 +56,10 @@ CREATE TABLE IF NOT EXISTS rendered_bodies (path TEXT PRIMARY KEY, size INTEGER,
 """
 _DROP = ("DROP TABLE IF EXISTS parse_results; DROP TABLE IF EXISTS rendered_bodies; "
          "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DELETE FROM meta;")
-_LIBRARIES = ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml", "jinja2", "premailer")
+_OUR_TABLES = {"meta", "parse_results", "rendered_bodies", "files", "bodies"}
+APPLICATION_ID = int.from_bytes(b"FdKc", "big")  # marks the file as a feedkit cache
+_LIBRARIES = ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml", "jinja2", "premailer",
+              "frontmatter", "dateutil", "tzdata")
 _BATCH = 1000
 T = TypeVar("T")
 
@@ -91,14 +98,35 @@ def code_fingerprint(package: Path | None = None, templates: Path | None = None)
     return digest.hexdigest()[:32]
 
 
+def zone_fingerprint(zone: tzinfo) -> str:
+    """A hash of the rules of ``zone`` (an IANA zone's file, from the system or the tzdata
+    package): an update to them moves the instants of dates written without an offset."""
+    key = getattr(zone, "key", None)
+    if not isinstance(key, str):
+        return str(zone)
+    from zoneinfo import TZPATH
+
+    for folder in TZPATH:
+        with suppress(OSError, ValueError):
+            return hashlib.sha256(Path(folder, key).read_bytes()).hexdigest()[:32]
+    with suppress(Exception):  # the tzdata package, laid out as importlib resources
+        from importlib.resources import files
+
+        *package, name = f"tzdata.zoneinfo.{key.replace('/', '.')}".rsplit(".", 1)
+        return hashlib.sha256(files(package[0]).joinpath(name).read_bytes()).hexdigest()[:32]
+    return key
+
+
 class Cache:
     """An open cache; ``Cache.disabled()`` caches nothing. Every method is safe to call on
     either, and never raises for a database problem: the cache turns itself off instead and
     says why in ``notes``."""
 
-    def __init__(self, db: sqlite3.Connection | None, path: Path | None = None) -> None:
+    def __init__(self, db: sqlite3.Connection | None, path: Path | None = None,
+                 made_for: str = "") -> None:
         self._db = db
         self.path = path
+        self._made_for = made_for  # the fingerprint every transaction checks
         self.notes: list[str] = []
 
     @classmethod
@@ -115,7 +143,7 @@ class Cache:
         """The cache at ``path`` for results shaped by ``key``; emptied when it was made for
         another key."""
         notes: list[str] = []
-        cache = cls(_connect(path, key, notes), path)
+        cache = cls(_connect(path, key, notes), path, _made_for(key))
         cache.notes.extend(notes)
         try:
             yield cache
@@ -123,28 +151,35 @@ class Cache:
             if cache._db is not None:
                 cache._db.close()
 
-    def _call(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
+    def _call(self, work: Callable[[sqlite3.Connection], T], default: T, *,
+              write: bool = False) -> T:
+        """``work`` in one transaction (a write one takes the write lock first), committed at
+        once: a run never holds the cache while it does anything else (a digest sending mail,
+        say). The transaction first checks the cache is still made for this run: another run,
+        with other settings or another feedkit, may have emptied and refilled it since."""
         if self._db is None:
             return default
         try:
-            return work(self._db)
-        except (sqlite3.Error, OSError) as exc:
+            self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            if _fingerprint_of(self._db) != self._made_for:
+                self._off(_Replaced())
+                return default
+            result = work(self._db)
+            self._db.commit()
+            return result
+        except (sqlite3.Error, OSError, ValueError) as exc:  # ValueError: text SQLite refuses
             self._off(exc)
             return default
 
     def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
-        """Run ``work`` and commit at once: a run never holds the cache's write lock while it
-        does anything else (a digest sending mail, say)."""
-        def write_and_commit(db: sqlite3.Connection) -> None:
-            work(db)
-            db.commit()
-
-        self._call(write_and_commit, None)
+        self._call(work, None, write=True)
 
     def _off(self, exc: BaseException) -> None:
         busy = isinstance(exc, sqlite3.OperationalError) and _busy(exc)
         self.notes.append(f"{self.path}: " + (
             "another feedkit run is using the build cache" if busy else
+            "another feedkit run, with other settings or another version, has taken over the "
+            "build cache" if isinstance(exc, _Replaced) else
             f"the build cache failed ({exc})") + "; going on without it")
         log.debug("%s", self.notes[-1])  # the caller shows the notes
         if self._db is not None:
@@ -243,6 +278,14 @@ class Cache:
             (f"record:{name}", json.dumps(value, sort_keys=True))))
 
 
+class _Replaced(Exception):
+    """The cache now holds results made for another fingerprint."""
+
+
+def _made_for(key: str) -> str:
+    return f"{SCHEMA}:{key}"
+
+
 def _insert_parsed(db: sqlite3.Connection, batch: list[tuple[str, int, int, bytes]]) -> None:
     db.executemany("INSERT OR REPLACE INTO parse_results (path, size, mtime, parsed) "
                    "VALUES (?, ?, ?, ?)", batch)
@@ -268,27 +311,57 @@ def _fingerprint_of(db: sqlite3.Connection) -> str | None:
     return str(row[0]) if row else None
 
 
+def _owner(path: Path) -> str:
+    """Whose file ``path`` is, from its first bytes: "none" (no file, or an empty one), "ours"
+    (an SQLite database marked with our application id), "unmarked" (an SQLite database with
+    no application id: an earlier feedkit's cache, or another program's) or "other"."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(100)
+    except FileNotFoundError:
+        return "none"
+    if not head:
+        return "none"
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\0"):
+        return "other"
+    marked = int.from_bytes(head[68:72], "big")
+    return "ours" if marked == APPLICATION_ID else "unmarked" if marked == 0 else "other"
+
+
 def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | None:
-    """Open the cache, emptying it when its fingerprint differs. A file that is not a
-    database is replaced; one another run holds, or a folder that cannot be written, means no
-    caching this time (with a note)."""
+    """Open the cache, emptying it when its fingerprint differs. A damaged cache is replaced;
+    a file that is not a feedkit cache is never touched; one another run holds, or a folder
+    that cannot be written, means no caching this time (with a note)."""
+    def not_ours() -> None:
+        notes.append(f"{path}: is not a feedkit build cache; left alone, and going on without "
+                     "a cache (set [build] cache to another path, or delete the file)")
+
     for attempt in (1, 2):
         db = None
         try:
+            owner = _owner(path)
+            if owner == "other":
+                not_ours()
+                return None
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=2.0)
-            wanted = f"{SCHEMA}:{key}"
+            if owner == "unmarked" and not _earlier_cache(db):
+                db.close()
+                not_ours()
+                return None
+            wanted = _made_for(key)
             if _fingerprint_of(db) != wanted:  # another feedkit, schema or set of rules
                 db.executescript(
                     f"BEGIN IMMEDIATE; {_TABLES} {_DROP} {_TABLES} INSERT INTO meta (key, value) "
-                    f"VALUES ('fingerprint', '{wanted}'); COMMIT;")
+                    f"VALUES ('fingerprint', '{wanted}'); PRAGMA application_id = "
+                    f"{APPLICATION_ID}; COMMIT;")
             return db
         except sqlite3.OperationalError as exc:  # busy or locked, read-only, disk I/O: leave it
             notes.append(f"{path}: " + ("another feedkit run is using the build cache"
                                         if _busy(exc) else f"cannot use the build cache ({exc})")
                          + "; going on without it")
-        except sqlite3.DatabaseError as exc:  # not a database, or malformed: start afresh
-            if attempt == 1:
+        except sqlite3.DatabaseError as exc:  # malformed
+            if attempt == 1 and owner == "ours":
                 notes.append(f"{path}: the build cache was damaged ({exc}); starting a new one")
                 if db is not None:
                     db.close()
@@ -296,7 +369,8 @@ def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | Non
                 with suppress(OSError):
                     path.unlink()
                 continue
-            notes.append(f"{path}: the build cache is unusable ({exc}); going on without it")
+            notes.append(f"{path}: the build cache is unusable ({exc}); going on without it"
+                         + ("" if owner == "ours" else " (delete the file to start a new one)"))
         except OSError as exc:
             notes.append(f"{path}: cannot use the build cache ({exc.strerror or exc}); going "
                          "on without it")
@@ -304,6 +378,14 @@ def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | Non
             db.close()
         return None
     return None
+
+
+def _earlier_cache(db: sqlite3.Connection) -> bool:
+    """Whether an unmarked database is empty or an earlier feedkit's cache (it has our meta
+    table and no table we never made)."""
+    tables = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return not tables or ("meta" in tables and tables <= _OUR_TABLES)
 
 
 # -- the layer around the stages ----------------------------------------------------------------
@@ -321,9 +403,11 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
     fresh = parse_files([found.path_of(f) for f in missing], root=root, rules=rules, pool=pool,
                         intern=intern)
     # a file edited while it was read gets a new stamp: only results read at the stamp the
-    # walk saw are stored, or the next run would trust a result for bytes it never read
+    # walk saw are stored, or the next run would trust a result for bytes it never read; and
+    # only results of the bytes (not "cannot be read", which a chmod mends with no new stamp)
     cache.store_parsed((source, parsed) for source, parsed in zip(missing, fresh, strict=True)
-                       if parsed.article is None or parsed.article.body.stamp == source.stamp)
+                       if parsed.from_bytes and (parsed.article is None
+                                                 or parsed.article.body.stamp == source.stamp))
     cache.forget_except(f.rel for f in found.files)
     by_rel = dict(hits)
     by_rel.update((source.rel, parsed) for source, parsed in zip(missing, fresh, strict=True))

@@ -134,6 +134,8 @@ def test_a_damaged_manifest_prunes_nothing_and_says_so(site: Path) -> None:
     report = build(site)
     assert report.removed == () and (public(site) / "tags/tides/feed.xml").exists()
     assert any("unreadable" in note and "nothing is deleted" in note for note in report.notes)
+    replayed = build(site)  # answered from the record: the manifest is whole again by now
+    assert replayed.unchanged_inputs and not any("unreadable" in n for n in replayed.notes)
     rewrite(site / "content/b.md", post("Beta", "2025-01-02", "boats, more"))
     build(site)
     rewrite(site / "content/b.md", post("Beta", "2025-01-02", "boats"))
@@ -236,6 +238,62 @@ def test_a_second_build_waits_for_the_first_then_fails_with_one_line(site: Path)
     assert "Alpha 2" in titles(site)
 
 
+NO_FOLDER_LOCKS = textwrap.dedent("""
+    import errno, fcntl
+    def refused(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+    fcntl.flock = refused  # a file system with no flock: NFS without it, some FUSE mounts
+""")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks")
+def test_where_a_folder_cannot_be_locked_a_lock_file_in_it_is(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import fcntl
+
+    from feedkit.deliver.lock import LOCK_NAME, folder_lock
+
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", refused)  # here as in the other process
+    holder = subprocess.Popen([sys.executable, "-c", NO_FOLDER_LOCKS + HOLD_FOLDER,
+                               str(public(site))], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=site)
+    assert holder.stdout is not None and holder.stdin is not None
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert (public(site) / LOCK_NAME).is_file()
+        with pytest.raises(OutputError, match="another feedkit build is writing here"):
+            build(site, wait=0.2)
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(10)
+        holder.stdout.close()
+    with folder_lock(public(site), wait=0):
+        pass
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks")
+def test_a_folder_that_cannot_be_locked_at_all_is_one_line(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import fcntl
+
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", refused)
+    monkeypatch.setattr(fcntl, "lockf", refused)
+    with pytest.raises(OutputError) as caught:
+        build(site)
+    assert str(caught.value) == (
+        f"{public(site)}: cannot be locked (No locks available), so two runs could write it at "
+        "once; write the output to a local folder and copy it from there")
+
+
 def test_a_busy_cache_is_used_by_neither_run_and_never_deleted(site: Path) -> None:
     build(site)
     cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
@@ -249,6 +307,27 @@ def test_a_busy_cache_is_used_by_neither_run_and_never_deleted(site: Path) -> No
                for note in report.notes)
     with closing(sqlite3.connect(cfg.build.cache)) as db:  # still there, still whole
         assert db.execute("SELECT count(*) FROM parse_results").fetchone()[0] == 3
+
+
+def test_a_build_that_writes_after_ours_unlocked_is_not_taken_for_ours(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedkit.jobs import build_job
+
+    build(site)
+    rewrite(site / "content/a.md", post("Alpha 2", "2025-01-01", "boats"))
+    real = build_job._Run._publish
+
+    def then_another_run_writes(self, *args, **kw):  # type: ignore[no-untyped-def]
+        done = real(self, *args, **kw)  # the lock is released: another run publishes its own
+        (public(site) / "feed.json").write_text('{"items": []}', encoding="utf-8")
+        return done
+
+    monkeypatch.setattr(build_job._Run, "_publish", then_another_run_writes)
+    build(site)
+    monkeypatch.undo()
+    # the record holds the outputs as our run left them: the next build sees they are not
+    again = build(site)
+    assert not again.unchanged_inputs and "Alpha 2" in titles(site)
 
 
 # -- defect 5: a warm build reads the settings' problems afresh -----------------------------------
@@ -274,6 +353,21 @@ def test_an_unknown_feedkit_variable_is_reported_and_fails_strict(site: Path) ->
     assert report.unchanged_inputs and [p.field for p in report.problems] == ["FEEDKIT_SITE_TITEL"]
     with pytest.raises(RefusedError):
         build(site, env=env, strict=True)
+
+
+def test_a_file_whose_name_is_not_utf8_is_reported_and_skipped(site: Path) -> None:
+    name = os.fsencode(site / "content") + b"/caf\xe9.md"
+    try:
+        with open(name, "wb") as file:
+            file.write(post("Latin-1 name", "2025-01-04").encode())
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    for _ in range(2):  # the second answered from the record
+        report = build(site)
+        (problem,) = [p for p in report.problems if p.is_error]
+        assert str(problem.path) == "caf\ufffd.md" and "not UTF-8" in problem.message
+        assert report.published == 3 and report.skipped_files == 1
+    assert report.unchanged_inputs
 
 
 # -- defect 6: a body that fails is that article's problem ----------------------------------------
@@ -303,10 +397,12 @@ def test_a_body_that_cannot_be_read_again_leaves_its_article_out(site: Path,
         return real(body)
 
     monkeypatch.setattr(decoding, "read_body", vanishing)
-    report = build(site, use_cache=False)
+    report = build(site)
     assert titles(site) == ["Beta", "Alpha"]  # no empty item where Gamma was
     assert [p.message for p in report.problems] == [
         "cannot be read again: No such file or directory"]
+    monkeypatch.undo()  # readable again, with the same stamp: not answered from the record
+    assert build(site).problems == () and titles(site) == ["Gamma", "Beta", "Alpha"]
 
 
 def test_the_next_article_moves_into_a_full_feed_when_one_body_fails(make_site_dir,
@@ -427,6 +523,20 @@ def test_ids_an_earlier_feedkit_dated_in_the_site_zone_are_kept_as_readers_know_
     assert build(root, use_cache=False).notes == report.notes  # and kept again, from the manifest
 
 
+def test_ids_kept_once_stay_kept_when_the_site_zone_changes_later(make_site_dir) -> None:
+    root = make_site_dir({"late.md": post("Late", "2025-01-06T23:30:00-05:00")},
+                         toml=TOML + 'timezone = "Europe/Berlin"\n')
+    public(root).mkdir()
+    (public(root) / "feed.json").write_text(json.dumps({"items": [
+        {"id": "tag:news.example.org,2025-01-07:late", "url": f"{SITE_URL}late/"}]}))
+    build(root)  # the upgrade: the Berlin-dated id is kept
+    (root / "feedkit.toml").write_text(TOML + 'timezone = "America/New_York"\n')
+    report = build(root)  # a New York date is the 6th: the id is kept as the manifest says
+    assert [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]] \
+        == ["tag:news.example.org,2025-01-07:late"]
+    assert report.notes[0].startswith("late.md: kept the id feed readers know")
+
+
 def test_any_other_change_of_a_published_id_is_refused(make_site_dir) -> None:
     root = make_site_dir({"late.md": post("Late", "2025-01-06")}, toml=TOML)
     public(root).mkdir()
@@ -441,6 +551,21 @@ def test_any_other_change_of_a_published_id_is_refused(make_site_dir) -> None:
     assert problem.hint is not None and \
         problem.hint.startswith('keep it with id: "tag:news.example.org,2025-01-05:late"')
     build(root, allow_new_ids=True)
+
+
+def test_another_file_at_a_published_url_is_another_article_not_an_id_change(
+        site: Path) -> None:
+    build(site)
+    (site / "content/c.md").unlink()  # Gamma, at /c/, replaced by a new article at /c/
+    (site / "content/new").mkdir()
+    (site / "content/new/c.md").write_text(post("Gamma again", "2025-03-01", "harbour"))
+    report = build(site)
+    assert titles(site) == ["Gamma again", "Beta", "Alpha"]
+    assert not any(p.field == "id" for p in report.problems)
+    # the same file with a new date is the same article: its id change is refused
+    rewrite(site / "content/new/c.md", post("Gamma again", "2025-03-02", "harbour"))
+    with pytest.raises(RefusedError, match="change"):
+        build(site)
 
 
 def test_changing_the_time_zone_changes_no_id(site: Path) -> None:

@@ -128,13 +128,62 @@ def test_a_deleted_or_edited_output_is_written_again(site: Path) -> None:
     assert build(site).files["atom.xml"] is WriteResult.WRITTEN
 
 
-def test_a_corrupt_cache_is_ignored_and_rebuilt(site: Path) -> None:
+def test_a_damaged_cache_is_replaced(site: Path) -> None:
     cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
     db = cfg.build.cache
-    db.write_bytes(b"this is not a database" * 100)
+    with db.open("r+b") as file:  # our header kept, the pages after it overwritten
+        file.seek(100)
+        file.write(b"\xff" * 4000)
     report = build(site)
     assert not report.unchanged_inputs and items(site) == ["Beta", "Alpha"]
+    assert any("was damaged" in note and "starting a new one" in note for note in report.notes)
     assert build(site).unchanged_inputs  # and it works again
+
+
+@pytest.mark.parametrize("kind", ["text", "another program's database"])
+def test_a_cache_path_holding_a_file_that_is_not_a_feedkit_cache_is_never_touched(
+        make_site_dir, kind: str) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    root = make_site_dir({"a.md": post("Alpha")}, toml=f'[site]\nurl = "{SITE_URL}"\n'
+                         '[build]\ncache = "notes.db"\n')
+    path = root / "notes.db"
+    if kind == "text":
+        path.write_bytes(b"my notes, not a database\n" * 100)
+    else:
+        with closing(sqlite3.connect(path)) as db:
+            db.executescript("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');"
+                             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            db.commit()
+    before = path.read_bytes()
+    for _ in range(2):
+        report = build(root)
+        assert items(root) == ["Alpha"] and not report.unchanged_inputs
+        assert any("is not a feedkit build cache; left alone" in note for note in report.notes)
+    assert path.read_bytes() == before
+
+
+def test_a_run_with_other_settings_taking_over_the_cache_turns_this_one_off(
+        site: Path) -> None:
+    from feedkit.cache import Cache, fingerprint, load_articles
+    from feedkit.load import LoadRules
+
+    cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+    rules = LoadRules.of(cfg)
+    path = site / "shared.db"
+    with Cache.open(path, fingerprint("settings A")) as first:
+        load_articles(first, cfg.content.dir, rules=rules)
+        assert len(first.parsed(fresh_files(cfg.content.dir))) == 2
+        with Cache.open(path, fingerprint("settings B")) as second:  # empties it for itself
+            assert second.parsed(fresh_files(cfg.content.dir)) == {}
+            # the first run neither reads what the second stores nor stores into its cache
+            assert first.parsed(fresh_files(cfg.content.dir)) == {}
+            load_articles(first, cfg.content.dir, rules=rules)
+            assert not first.enabled
+            assert any("has taken over the build cache" in note for note in first.notes)
+            assert second.parsed(fresh_files(cfg.content.dir)) == {}
+            assert second.enabled
 
 
 def test_problems_are_reported_the_same_from_the_cache(make_site_dir) -> None:
@@ -224,3 +273,51 @@ def test_a_cache_from_an_earlier_feedkit_is_replaced_and_one_going_back_still_wo
     with closing(sqlite3.connect(db_path)) as db:  # the earlier feedkit opening it again
         db.executescript(OLD_TABLES)
         assert db.execute("SELECT path, html FROM bodies").fetchall() == []
+
+
+@pytest.mark.parametrize("failure", [PermissionError(13, "Permission denied"),
+                                     RuntimeError("a bug")])
+def test_a_file_that_failed_to_load_for_a_reason_besides_its_bytes_is_loaded_next_time(
+        make_site_dir, monkeypatch: pytest.MonkeyPatch, failure: Exception) -> None:
+    import builtins
+
+    from feedkit.load import articles
+
+    root = make_site_dir({"a.md": post("Alpha"), "b.md": post("Beta", "2025-01-02")})
+    real_open = builtins.open
+
+    def failing_open(file, *args, **kw):  # type: ignore[no-untyped-def]
+        if str(file).endswith("b.md"):
+            raise failure
+        return real_open(file, *args, **kw)
+
+    monkeypatch.setattr(articles, "open", failing_open, raising=False)
+    first = build(root, allow_shrink=True)
+    assert items(root) == ["Alpha"] and first.skipped_files == 1
+    monkeypatch.undo()  # the permission mended (no new mtime), or the bug fixed
+    second = build(root)
+    assert items(root) == ["Beta", "Alpha"] and second.skipped_files == 0
+
+
+def test_the_cache_key_follows_the_time_zone_rules_not_only_the_zone_name(
+        tmp_path: Path) -> None:
+    import shutil
+    import zoneinfo
+
+    from feedkit.cache import zone_fingerprint
+
+    source = next((Path(folder, "Europe/Berlin") for folder in zoneinfo.TZPATH
+                   if Path(folder, "Europe/Berlin").is_file()), None)
+    if source is None:
+        pytest.skip("no system time zone files here")
+    (tmp_path / "Europe").mkdir()
+    shutil.copy(source, tmp_path / "Europe/Berlin")
+    zoneinfo.reset_tzpath([str(tmp_path)])
+    try:
+        zone = zoneinfo.ZoneInfo.no_cache("Europe/Berlin")
+        before = zone_fingerprint(zone)
+        with (tmp_path / "Europe/Berlin").open("ab") as file:  # an update to its rules
+            file.write(b"\n")
+        assert zone_fingerprint(zone) != before
+    finally:
+        zoneinfo.reset_tzpath()

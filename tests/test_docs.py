@@ -161,7 +161,7 @@ def test_the_readmes_python_examples_run_on_the_bundled_site(tmp_path: Path, mon
     monkeypatch.chdir(tmp_path)
     examples = re.findall(r"```python\n(.*?)\n```", README, flags=re.S)
     assert len(examples) == 2
-    namespace: dict[str, object] = {}
+    namespace: dict[str, object] = {"__name__": "__main__"}  # as a script run
     for example in examples:  # in order, in one namespace, as a reader would paste them
         exec(compile(example, "README.md", "exec"), namespace)
     out = capsys.readouterr().out

@@ -84,3 +84,47 @@ def test_the_same_path_twice_is_an_error(tmp_path: Path) -> None:
     folder.write("x.xml", b"1")
     with pytest.raises(OutputError, match="same file"):
         folder.write("x.xml", b"2")
+
+
+# -- the manifest: a publish killed anywhere leaves nothing it cannot clean up later ---------------
+
+
+class Killed(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("written_before_the_kill", [0, 1, 2, 3])
+def test_a_publish_killed_while_rewriting_leaves_files_the_next_one_still_deletes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written_before_the_kill: int) -> None:
+    from feedkit.deliver import manifest
+    from feedkit.deliver.manifest import publish, read_manifest
+
+    first = {"tags/a/feed.xml": b"a1", "tags/b/feed.xml": b"b1", "feed.xml": b"f1"}
+    publish(tmp_path, first, previous=None)
+    real_write = OutputFolder.write
+
+    def killed_after(count: int):  # type: ignore[no-untyped-def]
+        done: list[str] = []
+
+        def write(self, relative: str, data: bytes) -> WriteResult:  # type: ignore[no-untyped-def]
+            if len(done) == count:
+                raise Killed
+            done.append(relative)
+            return real_write(self, relative, data)
+        return write
+
+    monkeypatch.setattr(OutputFolder, "write", killed_after(written_before_the_kill))
+    second = {"tags/c/feed.xml": b"c2", "tags/a/feed.xml": b"a2", "tags/b/feed.xml": b"b2",
+              "feed.xml": b"f2"}
+    with pytest.raises(Killed):
+        publish(tmp_path, second, previous=read_manifest(tmp_path)[0])
+    monkeypatch.setattr(OutputFolder, "write", real_write)
+    previous, damaged = read_manifest(tmp_path)
+    assert damaged is None and previous is not None
+    # the next run no longer produces the tag feeds: each is feedkit's, old or new, and goes
+    present = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("tags/*/*"))
+    assert len(present) == 2 + (written_before_the_kill > 0)  # tags/c, if written
+    done = publish(tmp_path, {"feed.xml": b"f3"}, previous=previous)
+    assert sorted(done.removed) == present and done.kept == ()
+    assert not (tmp_path / "tags").exists()
+    assert read_manifest(tmp_path)[0] == manifest.Manifest({"feed.xml": manifest._digest(b"f3")})

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -111,10 +113,10 @@ def build(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
                 if strict and replayed.problems:
                     raise _strict(replayed.problems)
                 return replace(replayed, notes=(*replayed.notes, *cache.notes))
-        report, due = run.build(cache)
-        if cache.enabled:
-            cache.store_record(RECORD, _record(settings, report, inputs, due))
-        return replace(report, notes=(*report.notes, *cache.notes))
+        built = run.build(cache)
+        if cache.enabled and built.settled and built.outputs is not None:
+            cache.store_record(RECORD, _record(settings, built, inputs))
+        return replace(built.report, notes=(*built.report.notes, *cache.notes))
 
 
 def _strict(problems: tuple[Problem, ...]) -> RefusedError:
@@ -134,7 +136,7 @@ class _Run:
     pool: Pool
     xsl: bytes
 
-    def build(self, cache: Cache) -> tuple[BuildReport, datetime | None]:
+    def build(self, cache: Cache) -> _Built:
         from feedkit.render.feeds import shared_tag_feeds
         from feedkit.selection import count_statuses, publishable
 
@@ -155,10 +157,10 @@ class _Run:
             raise _strict(tuple(problems))
         failed = {p.path for p in body_problems if p.is_error}
         shown = [a for a in published if a.path not in failed]
-        published_files, notes = self._publish(site, plan, options, bodies, shown,
-                                               problems=tuple(problems))
+        done = self._publish(site, plan, options, bodies, shown, problems=tuple(problems))
+        published_files = done.published
         future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
-        return BuildReport(
+        report = BuildReport(
             output_dir=settings.build.output,
             files=published_files.files,
             published=len(shown),
@@ -168,8 +170,12 @@ class _Run:
             statuses=count_statuses(loaded.articles, self.now),
             removed=published_files.removed,
             kept=published_files.kept,
-            notes=notes,
-        ), min(future, default=None)
+            notes=(*done.passing_notes, *done.lasting_notes),
+        )
+        # a file or body that could not be read may be readable next time with the same stamp
+        settled = loaded.settled and not failed
+        return _Built(report, min(future, default=None), done.outputs, done.lasting_notes,
+                      settled)
 
     def _plan(self, site: Site, published: list[Article], options: FeedSettings,
               cache: Cache) -> tuple[list[Feed], dict[str, RenderedBody], list[Problem]]:
@@ -194,23 +200,25 @@ class _Run:
 
     def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
                  bodies: dict[str, RenderedBody], published: list[Article], *,
-                 problems: tuple[Problem, ...]) -> tuple[Published, tuple[str, ...]]:
+                 problems: tuple[Problem, ...]) -> _Publishing:
         """Under the output folder's lock: compare with what was published last time, render
         the feeds and write them, or refuse (with the ``problems`` found so far, which are
-        most often why)."""
+        most often why); and note each output's size and time as this run left it."""
         from feedkit.render.feeds import render_feeds
 
         output = self.settings.build.output
         with folder_lock(output, wait=self.wait, what="build"):
             previous, damaged = read_manifest(output)
+            kept_before: dict[str, str] = {}
             if previous is not None:
                 before = guard.items_from_manifest(previous.data)
+                kept_before = guard.kept_from_manifest(previous.data)
             else:  # no manifest yet: what an earlier feedkit left there
                 before = legacy.items_from_json_feed(output)
                 previous = None if damaged else legacy.adopted_manifest(output)
             # an id only the date rule changed is kept as readers know it
             kept = guard.earlier_ids_in(before, published, self.settings.feed,
-                                        self.settings.site)
+                                        self.settings.site, kept_before)
             if kept:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]
@@ -225,14 +233,15 @@ class _Run:
             files = render_feeds(site, plan, options, bodies=bodies, xsl_name=XSL_NAME)
             files[XSL_NAME] = self.xsl
             done = publish(output, dict(sorted(files.items())), previous=previous,
-                           data={guard.FEEDS_KEY: items})
-        notes = [damaged] if damaged else []
+                           data={guard.FEEDS_KEY: items, guard.KEPT_KEY: kept})
+            outputs = _stats(output, (*done.files, MANIFEST_NAME))
+        notes: list[str] = []  # what stays true while the outputs are as this run left them
         notes.extend(f"{key}: kept the id feed readers know, {old!r} (an earlier feedkit dated "
                      "ids in site.timezone); add id: to its front matter to keep it in any "
                      "output folder" for key, old in sorted(kept.items()))
         notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
                      "in place (delete it if it is not yours)" for path in done.kept)
-        return done, tuple(notes)
+        return _Publishing(done, outputs, tuple([damaged] if damaged else []), tuple(notes))
 
 
 def _inputs_key(settings: Settings, limit: int | None, xsl: bytes) -> str:
@@ -247,25 +256,51 @@ def _inputs_key(settings: Settings, limit: int | None, xsl: bytes) -> str:
             stat = entry.stat()
         except OSError:
             continue
-        digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(os.fsencode(entry.path) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def _record(settings: Settings, report: BuildReport, inputs: str,
-            due: datetime | None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Publishing:
+    published: Published
+    outputs: dict[str, list[int]] | None  # (size, mtime) of each, None if one could not be seen
+    passing_notes: tuple[str, ...]  # true of this run only: not replayed
+    lasting_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    report: BuildReport
+    due: datetime | None  # when the next scheduled article comes due
+    outputs: dict[str, list[int]] | None
+    lasting_notes: tuple[str, ...]
+    settled: bool  # nothing failed that may pass next time: the record may answer for it
+
+
+def _stats(output: Path, names: Iterable[str]) -> dict[str, list[int]] | None:
+    """Each output's (size, mtime), taken under the lock: a run that writes next changes them,
+    and so the record made from them no longer answers. None if one cannot be seen."""
     outputs = {}
-    for relative in (*report.files, MANIFEST_NAME):
-        stat = (report.output_dir / relative).stat()
+    for relative in names:
+        try:
+            stat = (output / relative).stat()
+        except OSError:
+            return None
         outputs[relative] = [stat.st_size, stat.st_mtime_ns]
+    return outputs
+
+
+def _record(settings: Settings, built: _Built, inputs: str) -> dict[str, Any]:
+    report, due = built.report, built.due
     content_problems = report.problems[len(settings.warnings):]  # never replayed: read afresh
     return {
-        "inputs": inputs, "outputs": outputs, "files": list(report.files),
+        "inputs": inputs, "outputs": built.outputs, "files": list(report.files),
         "published": report.published,
         "problems": [problem_record(p) for p in content_problems],
         "skipped_files": report.skipped_files,
         "statuses": {s.value: n for s, n in report.statuses.items()},
         "kept": list(report.kept),
-        "notes": list(report.notes),  # what this build said besides problems (not the cache's)
+        "notes": list(built.lasting_notes),  # what stays true of the outputs (not the cache's)
         "valid_until": due.isoformat() if due else None,
     }
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SITE_FEED = "feed.xml"
 FEEDS_KEY = "feeds"  # where the build keeps its items in the manifest's data
+KEPT_KEY = "kept_ids"  # and the earlier ids it kept
 
 # A feed's items as published: [id, url, source path] each.
 Items = Mapping[str, Sequence[Sequence[str]]]
@@ -51,21 +52,39 @@ def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
 
 
 def earlier_ids_in(before: Items, published: Sequence[Article], feed: FeedSettings,
-                   site: Site) -> dict[str, str]:
+                   site: Site, kept_before: Mapping[str, str]) -> dict[str, str]:
     """Articles the feeds published under the id an earlier feedkit gave them (the date in
-    ``site.timezone``, see ``load.ids.earlier_ids``): {article key: that id}. Keeping it makes
-    the change of rule invisible to readers."""
+    ``site.timezone``, see ``load.ids.earlier_ids``), or whose id an earlier build kept so
+    (``kept_before``, from the manifest: the time zone may have changed since): {article
+    key: that id}. Keeping it makes the change of rule invisible to readers."""
     rule = IdRule(site.url, feed.id_scheme, feed.id_base)
     by_path = {a.key: a for a in published}
     by_url = {a.url: a for a in published}
     kept: dict[str, str] = {}
     for items in before.values():
         for old_id, url, path in items:
-            article = by_path.get(path) or by_url.get(url)
-            if article is not None and article.id != old_id \
-                    and old_id in earlier_ids(article, rule, site.timezone):
+            article = _same_article(path, url, by_path, by_url)
+            if article is not None and article.id != old_id and (
+                    kept_before.get(article.key) == old_id
+                    or old_id in earlier_ids(article, rule, site.timezone)):
                 kept[article.key] = old_id
     return kept
+
+
+def _same_article(path: str, url: str, by_path: Mapping[str, Article],
+                  by_url: Mapping[str, Article]) -> Article | None:
+    """The article a published item was: the one from the same file; by its URL only for an
+    item with no file (from a feed an earlier feedkit wrote): another file at the same URL is
+    another article (one republished, a slug used again), whose id may differ."""
+    return by_path.get(path) if path else by_url.get(url)
+
+
+def kept_from_manifest(data: Mapping[str, Any]) -> dict[str, str]:
+    """The ids the last build kept (``earlier_ids_in``), as the manifest's data holds them."""
+    kept = data.get(KEPT_KEY)
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def review(before: Items, after: Items, published: Sequence[Article], *,
@@ -77,7 +96,7 @@ def review(before: Items, after: Items, published: Sequence[Article], *,
     renamed: dict[str, tuple[Article, str]] = {}
     for items in before.values():
         for old_id, url, path in items:
-            article = by_path.get(path) or by_url.get(url)
+            article = _same_article(path, url, by_path, by_url)
             if article is not None and article.id != old_id:
                 renamed.setdefault(article.key, (article, old_id))
     if renamed and not allow_new_ids:

@@ -41,6 +41,7 @@ def opened_cache(settings: Settings, *, enabled: bool) -> Iterator[Cache]:
         yield Cache.disabled()
         return
     key = caching.fingerprint(caching.code_fingerprint(), LoadRules.of(settings),
+                              caching.zone_fingerprint(settings.site.timezone),
                               settings.content.dir)
     with Cache.open(settings.build.cache, key) as cache:
         yield cache

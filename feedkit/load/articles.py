@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """What one file gave: an article (or None) and its problems; whether its URL and its id
-    were made from its slug (and must follow it when the slug has to change)."""
+    were made from its slug (and must follow it when the slug has to change); and whether
+    it follows from the file's bytes alone (a file that could not be read, or a bug, may
+    load next time with the same bytes: such a result is never cached)."""
 
     article: Article | None
     problems: tuple[Problem, ...]
     url_from_slug: bool = True
     id_from_slug: bool = True
+    from_bytes: bool = True
 
 
 def parse_article(
@@ -110,7 +113,8 @@ def load_article(file: Path | str, *, root: Path, rules: LoadRules,
     except Exception as exc:  # the one broad catch: a bug must not lose the other articles
         log.exception("%s: unexpected failure", file)
         return Parsed(None, (error(rel, None, f"could not be loaded ({type(exc).__name__}: "
-                                   f"{exc})", "please report this as a feedkit bug"),))
+                                   f"{exc})", "please report this as a feedkit bug"),),
+                      from_bytes=False)
 
 
 def _load(file: Path | str, rel: Path, rules: LoadRules,
@@ -125,7 +129,8 @@ def _load(file: Path | str, rel: Path, rules: LoadRules,
             if len(data) > stat.st_size:
                 data += handle.read(limit + 1 - len(data))
     except OSError as exc:
-        return Parsed(None, (error(rel, None, f"cannot be read: {exc.strerror or exc}"),))
+        return Parsed(None, (error(rel, None, f"cannot be read: {exc.strerror or exc}"),),
+                      from_bytes=False)
     if stat.st_size > limit or len(data) > limit:
         size = max(stat.st_size, len(data))
         return Parsed(None, (error(rel, None, f"is {size:,} bytes, over the limit of "

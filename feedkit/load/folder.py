@@ -50,6 +50,7 @@ class Found:
     files: tuple[SourceFile, ...]
     problems: tuple[Problem, ...] = ()
     skipped: tuple[Path, ...] = ()  # symlinks leading out of the folder
+    settled: bool = True  # False when a file could not even be looked at (may pass next time)
 
     def path_of(self, source: SourceFile) -> str:
         return os.path.join(self.root, *source.rel.split("/"))
@@ -63,6 +64,7 @@ class LoadResult:
     problems: tuple[Problem, ...]
     files: int = 0
     ignored: tuple[Path, ...] = field(default=())
+    settled: bool = True  # every result follows from the files' bytes (see ``Parsed``)
 
 
 def find_files(root: Path) -> Found:
@@ -72,20 +74,36 @@ def find_files(root: Path) -> Found:
     broken: list[Path] = []
     files: list[SourceFile] = []
     problems: list[Problem] = []
+    settled = True
     prefix = len(os.path.join(root, ""))  # the walk's paths all start with the root's
     for entry in scan(root, skipped, broken):
         rel = entry.path[prefix:].replace(os.sep, "/")
+        if not _is_text(rel):  # bytes the file system's encoding could not decode
+            shown = os.fsencode(rel).decode("utf-8", "replace")
+            problems.append(error(Path(shown), None, "has a name that is not UTF-8 text: it "
+                                  "could not be a URL or a key; skipped",
+                                  "rename it to a name in UTF-8"))
+            continue
         try:
             stat = entry.stat()
         except OSError as exc:
             problems.append(error(Path(rel), None, f"cannot be read: {exc.strerror or exc}"))
+            settled = False
             continue
         files.append(SourceFile(rel, (stat.st_size, stat.st_mtime_ns)))
     problems.extend(warning(link.relative_to(root), None, "is a symlink out of the content "
                             "folder; skipped", "move the file into the folder") for link in skipped)
     problems.extend(warning(link.relative_to(root), None, "is a symlink to nothing; skipped",
                             "point it at a file, or remove it") for link in broken)
-    return Found(root, tuple(files), tuple(problems), tuple(skipped))
+    return Found(root, tuple(files), tuple(problems), tuple(skipped), settled)
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_files(paths: Sequence[str], *, root: Path, rules: LoadRules,
@@ -117,7 +135,8 @@ def parsed_record(parsed: Parsed) -> dict[str, Any]:
     """``parsed`` as a named record of plain values (for marshal)."""
     return {"article": None if parsed.article is None else article_record(parsed.article),
             "problems": [problem_record(p) for p in parsed.problems],
-            "url_from_slug": parsed.url_from_slug, "id_from_slug": parsed.id_from_slug}
+            "url_from_slug": parsed.url_from_slug, "id_from_slug": parsed.id_from_slug,
+            "from_bytes": parsed.from_bytes}
 
 
 def parsed_from(record: dict[str, Any], *, intern: dict[Any, Any] | None = None) -> Parsed:
@@ -126,7 +145,8 @@ def parsed_from(record: dict[str, Any], *, intern: dict[Any, Any] | None = None)
         article = record["article"]
         return Parsed(None if article is None else article_from(article, intern=intern),
                       tuple(problem_from(p) for p in record["problems"]),
-                      bool(record["url_from_slug"]), bool(record["id_from_slug"]))
+                      bool(record["url_from_slug"]), bool(record["id_from_slug"]),
+                      bool(record["from_bytes"]))
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a parse record: {exc!r}") from exc
 
@@ -147,7 +167,8 @@ def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules) -> Loa
             kept.append(result)
     articles = _distinct_slugs(kept, rules, problems)
     problems.extend(found.problems)
-    return LoadResult(tuple(articles), tuple(problems), len(parsed), found.skipped)
+    return LoadResult(tuple(articles), tuple(problems), len(parsed), found.skipped,
+                      found.settled and all(result.from_bytes for result in parsed))
 
 
 def load_articles(root: Path, *, rules: LoadRules, pool: Pool | None = None) -> LoadResult:
