@@ -185,6 +185,15 @@ def test_code_fingerprint_changes_with_any_source_file_or_template(tmp_path: Pat
     assert code_fingerprint(package, templates) not in (before, changed)
 
 
+def test_the_code_fingerprint_covers_the_whole_installed_package() -> None:
+    import feedkit
+    from feedkit.cache import code_fingerprint
+    from feedkit.render.templates import templates_dir
+
+    assert code_fingerprint() == code_fingerprint(Path(feedkit.__file__).resolve().parent,
+                                                  templates_dir())
+
+
 def test_an_upgraded_feedkit_with_the_same_version_builds_again(site: Path,
                                                                 monkeypatch) -> None:
     from feedkit import cache

@@ -16,22 +16,19 @@ left alone.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import logging
 import marshal
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
-from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from feedkit.cache.database import Replaced, connect, fingerprint_of, is_busy, made_for
+from feedkit.cache.keys import code_fingerprint, fingerprint, zone_fingerprint
 from feedkit.model import Body
-from feedkit.render.templates import templates_dir
 
 if TYPE_CHECKING:  # the stages themselves are imported only when the cache is asked for them
     from feedkit.errors import Problem
@@ -44,77 +41,11 @@ if TYPE_CHECKING:  # the stages themselves are imported only when the cache is a
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 2
-# Table names of their own: a feedkit from before these records (tables "files" and "bodies")
-# sharing the file recreates its own tables instead of failing on these.
-_TABLES = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS parse_results (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,
-                                          parsed BLOB);
-CREATE TABLE IF NOT EXISTS rendered_bodies (path TEXT PRIMARY KEY, size INTEGER,
-                                            mtime INTEGER, url TEXT, rendered BLOB);
-"""
-_DROP = ("DROP TABLE IF EXISTS parse_results; DROP TABLE IF EXISTS rendered_bodies; "
-         "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DELETE FROM meta;")
-_OUR_TABLES = {"meta", "parse_results", "rendered_bodies", "files", "bodies"}
-APPLICATION_ID = int.from_bytes(b"FdKc", "big")  # marks the file as a feedkit cache
-_LIBRARIES = ("markdown", "nh3", "ftfy", "feedgen", "lxml", "yaml", "jinja2", "premailer",
-              "frontmatter", "dateutil", "tzdata")
 _BATCH = 1000
 T = TypeVar("T")
 
-
-def fingerprint(*parts: object) -> str:
-    """A short hash of ``parts`` (by their ``str``)."""
-    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
-
-
-@functools.lru_cache(maxsize=8)
-def code_fingerprint(package: Path | None = None, templates: Path | None = None) -> str:
-    """A hash of feedkit's own code (``package``) and templates, and of where the
-    output-shaping libraries are installed (and when): a feedkit installed again from git keeps
-    its version number, but not this. Computed once per process: a process runs the code it
-    imported, whatever is installed meanwhile."""
-    from importlib.util import find_spec
-
-    digest = hashlib.sha256()
-    package = package or Path(__file__).resolve().parent
-    templates = templates or templates_dir()
-    sources = sorted(package.rglob("*.py")) + sorted(p for p in templates.rglob("*")
-                                                      if p.is_file())
-    for source in sources:
-        with suppress(OSError):
-            relative = source.relative_to(package if source.is_relative_to(package)
-                                          else templates)
-            digest.update(relative.as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    for name in _LIBRARIES:
-        spec = find_spec(name)
-        origin = spec.origin if spec is not None else None
-        try:
-            stamp = os.stat(origin).st_mtime_ns if origin else 0
-        except OSError:
-            stamp = 0
-        digest.update(f"{name}={origin}:{stamp}\n".encode())
-    return digest.hexdigest()[:32]
-
-
-def zone_fingerprint(zone: tzinfo) -> str:
-    """A hash of the rules of ``zone`` (an IANA zone's file, from the system or the tzdata
-    package): an update to them moves the instants of dates written without an offset."""
-    key = getattr(zone, "key", None)
-    if not isinstance(key, str):
-        return str(zone)
-    from zoneinfo import TZPATH
-
-    for folder in TZPATH:
-        with suppress(OSError, ValueError):
-            return hashlib.sha256(Path(folder, key).read_bytes()).hexdigest()[:32]
-    with suppress(Exception):  # the tzdata package, laid out as importlib resources
-        from importlib.resources import files
-
-        *package, name = f"tzdata.zoneinfo.{key.replace('/', '.')}".rsplit(".", 1)
-        return hashlib.sha256(files(package[0]).joinpath(name).read_bytes()).hexdigest()[:32]
-    return key
+__all__ = ["Cache", "code_fingerprint", "fingerprint", "load_articles", "render_needed",
+           "zone_fingerprint"]
 
 
 class Cache:
@@ -123,10 +54,10 @@ class Cache:
     says why in ``notes``."""
 
     def __init__(self, db: sqlite3.Connection | None, path: Path | None = None,
-                 made_for: str = "") -> None:
+                 key: str = "") -> None:
         self._db = db
         self.path = path
-        self._made_for = made_for  # the fingerprint every transaction checks
+        self._made_for = made_for(key)  # the fingerprint every transaction checks
         self.notes: list[str] = []
 
     @classmethod
@@ -143,7 +74,7 @@ class Cache:
         """The cache at ``path`` for results shaped by ``key``; emptied when it was made for
         another key."""
         notes: list[str] = []
-        cache = cls(_connect(path, key, notes), path, _made_for(key))
+        cache = cls(connect(path, key, notes), path, key)
         cache.notes.extend(notes)
         try:
             yield cache
@@ -161,8 +92,8 @@ class Cache:
             return default
         try:
             self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            if _fingerprint_of(self._db) != self._made_for:
-                self._off(_Replaced())
+            if fingerprint_of(self._db) != self._made_for:
+                self._off(Replaced())
                 return default
             result = work(self._db)
             self._db.commit()
@@ -175,11 +106,11 @@ class Cache:
         self._call(work, None, write=True)
 
     def _off(self, exc: BaseException) -> None:
-        busy = isinstance(exc, sqlite3.OperationalError) and _busy(exc)
+        busy = isinstance(exc, sqlite3.OperationalError) and is_busy(exc)
         self.notes.append(f"{self.path}: " + (
             "another feedkit run is using the build cache" if busy else
             "another feedkit run, with other settings or another version, has taken over the "
-            "build cache" if isinstance(exc, _Replaced) else
+            "build cache" if isinstance(exc, Replaced) else
             f"the build cache failed ({exc})") + "; going on without it")
         log.debug("%s", self.notes[-1])  # the caller shows the notes
         if self._db is not None:
@@ -278,14 +209,6 @@ class Cache:
             (f"record:{name}", json.dumps(value, sort_keys=True))))
 
 
-class _Replaced(Exception):
-    """The cache now holds results made for another fingerprint."""
-
-
-def _made_for(key: str) -> str:
-    return f"{SCHEMA}:{key}"
-
-
 def _insert_parsed(db: sqlite3.Connection, batch: list[tuple[str, int, int, bytes]]) -> None:
     db.executemany("INSERT OR REPLACE INTO parse_results (path, size, mtime, parsed) "
                    "VALUES (?, ?, ?, ?)", batch)
@@ -294,98 +217,6 @@ def _insert_parsed(db: sqlite3.Connection, batch: list[tuple[str, int, int, byte
 
 def _cacheable(body: Body) -> bool:
     return body.file is not None and body.stamp != (0, 0)
-
-
-def _busy(exc: sqlite3.Error) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
-
-
-def _fingerprint_of(db: sqlite3.Connection) -> str | None:
-    """What the cache was made for; None for an empty file (or one with no such table)."""
-    try:
-        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-    except sqlite3.OperationalError as exc:
-        if _busy(exc):
-            raise
-        return None
-    return str(row[0]) if row else None
-
-
-def _owner(path: Path) -> str:
-    """Whose file ``path`` is, from its first bytes: "none" (no file, or an empty one), "ours"
-    (an SQLite database marked with our application id), "unmarked" (an SQLite database with
-    no application id: an earlier feedkit's cache, or another program's) or "other"."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(100)
-    except FileNotFoundError:
-        return "none"
-    if not head:
-        return "none"
-    if len(head) < 100 or not head.startswith(b"SQLite format 3\0"):
-        return "other"
-    marked = int.from_bytes(head[68:72], "big")
-    return "ours" if marked == APPLICATION_ID else "unmarked" if marked == 0 else "other"
-
-
-def _connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | None:
-    """Open the cache, emptying it when its fingerprint differs. A damaged cache is replaced;
-    a file that is not a feedkit cache is never touched; one another run holds, or a folder
-    that cannot be written, means no caching this time (with a note)."""
-    def not_ours() -> None:
-        notes.append(f"{path}: is not a feedkit build cache; left alone, and going on without "
-                     "a cache (set [build] cache to another path, or delete the file)")
-
-    for attempt in (1, 2):
-        db = None
-        try:
-            owner = _owner(path)
-            if owner == "other":
-                not_ours()
-                return None
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=2.0)
-            if owner == "unmarked" and not _earlier_cache(db):
-                db.close()
-                not_ours()
-                return None
-            wanted = _made_for(key)
-            if _fingerprint_of(db) != wanted:  # another feedkit, schema or set of rules
-                db.executescript(
-                    f"BEGIN IMMEDIATE; {_TABLES} {_DROP} {_TABLES} INSERT INTO meta (key, value) "
-                    f"VALUES ('fingerprint', '{wanted}'); PRAGMA application_id = "
-                    f"{APPLICATION_ID}; COMMIT;")
-            return db
-        except sqlite3.OperationalError as exc:  # busy or locked, read-only, disk I/O: leave it
-            notes.append(f"{path}: " + ("another feedkit run is using the build cache"
-                                        if _busy(exc) else f"cannot use the build cache ({exc})")
-                         + "; going on without it")
-        except sqlite3.DatabaseError as exc:  # malformed
-            if attempt == 1 and owner == "ours":
-                notes.append(f"{path}: the build cache was damaged ({exc}); starting a new one")
-                if db is not None:
-                    db.close()
-                    db = None
-                with suppress(OSError):
-                    path.unlink()
-                continue
-            notes.append(f"{path}: the build cache is unusable ({exc}); going on without it"
-                         + ("" if owner == "ours" else " (delete the file to start a new one)"))
-        except OSError as exc:
-            notes.append(f"{path}: cannot use the build cache ({exc.strerror or exc}); going "
-                         "on without it")
-        if db is not None:
-            db.close()
-        return None
-    return None
-
-
-def _earlier_cache(db: sqlite3.Connection) -> bool:
-    """Whether an unmarked database is empty or an earlier feedkit's cache (it has our meta
-    table and no table we never made)."""
-    tables = {name for (name,) in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return not tables or ("meta" in tables and tables <= _OUR_TABLES)
 
 
 # -- the layer around the stages ----------------------------------------------------------------
