@@ -27,3 +27,17 @@ def test_importing_the_cli_does_not_import_renderers() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
+    # setuptools ships only the packages pyproject.toml names: one left out installs a
+    # feedkit that fails on import, while an editable install (the tests') works
+    import tomllib
+    from pathlib import Path
+
+    root = Path(feedkit.__file__).resolve().parent
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(("feedkit", *p.parent.relative_to(root).parts))
+             for p in root.rglob("__init__.py")}
+    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"
