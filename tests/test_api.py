@@ -35,8 +35,10 @@ def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
     import tomllib
     from pathlib import Path
 
-    root = Path(feedkit.__file__).resolve().parent
-    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    # the checkout's tree, not the installed copy: CI installs the wheel, not an editable
+    checkout = Path(__file__).resolve().parent.parent
+    root = checkout / "feedkit"
+    listed = set(tomllib.loads((checkout / "pyproject.toml").read_text(encoding="utf-8"))
                  ["tool"]["setuptools"]["packages"])
     found = {".".join(("feedkit", *p.parent.relative_to(root).parts))
              for p in root.rglob("__init__.py")}

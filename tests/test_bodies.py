@@ -206,7 +206,8 @@ def test_a_body_nested_too_deep_is_plain_text_and_does_not_break_the_next_body()
 # -- bounded without signals or clocks (defect 9) -------------------------------------------------
 
 
-METERED = "too many unclosed or nested [, ]( or inline tags in one paragraph"
+METERED = "too many unclosed or nested [, ](, ` or inline tags in one paragraph"
+BLOCKS = "too many paragraphs, lines or list items"
 UNMETERED = "too many unclosed <tags, [^ or ``` fences"
 
 
@@ -219,6 +220,13 @@ UNMETERED = "too many unclosed <tags, [^ or ``` fences"
     ("[^1]( " * 3000, METERED),
     ('[a](b "c) ' * 5000, METERED),  # a title whose quote never closes
     ("<b>x</b> " * 20_000, METERED),  # every inline match copies the paragraph again
+    # backtick runs no later run closes: each walks to the end, a Python step a character
+    ("".join("a" + "`" * n for n in range(1, 1400)), METERED),
+    ("".join("`" * n + "a" for n in range(1400, 0, -1)), METERED),
+    ("x[^1] " * 16_000 + "\n\n[^1]: n\n", METERED),  # the nth reference steps over n-1 ids
+    ("a\n\n" * 333_000, BLOCKS),  # each block taken from the front of the list of all
+    ("x" + "\n" * 1_000_000 + "y", BLOCKS),
+    ("```\ncode\n```\n\n" * 150_000, UNMETERED),  # the text copied again for each block
     ("[^" * 20_000, UNMETERED),
     ("<a " * 9000, UNMETERED),
     ("[^a " * 80_000, UNMETERED),  # footnote openers with no ] after them
@@ -282,6 +290,11 @@ def test_a_nested_link_is_bounded_and_rendered() -> None:
     ("Prose. " * 50 + '\n\n```python hl_lines="1 2"\nx = 1\n```\n\n~~~\ny = 2\n~~~\n\n') * 1000,
     "````\nA stray fence, then blocks.\n\n" + ("```sh\nls\n```\n\n" + "Prose. " * 40) * 1000,
     "A <b>bold</b> and <i>italic</i> word, " * 2000,
+    "```c\n" + "for (i=0; i<n; i++) x[i]=0;\n" * 2000 + "```\n",  # fenced: no raw-HTML walk
+    "See [Alice's post](/a) and [Bob's](/b). " * 3000,  # a quote in link text is no title
+    "Plain prose, sentence after sentence.\n\n" * 25_000,  # 1 MB of short paragraphs
+    "- item\n" * 2000 + "\n| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 2000,
+    "Use `x` and ``y`` here. " * 2000,
 ])
 def test_ordinary_and_large_bodies_are_rendered(ordinary: str) -> None:
     html, why = MarkdownRenderer().render(ordinary)

@@ -303,6 +303,31 @@ def test_a_folder_that_cannot_be_locked_at_all_is_one_line(
         "once; write the output to a local folder and copy it from there")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks")
+def test_a_lock_file_that_cannot_be_made_either_is_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import fcntl
+
+    from feedkit.deliver import lock
+
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    real_open = os.open
+
+    def read_only(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith(lock.LOCK_NAME):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(fcntl, "flock", refused)
+    monkeypatch.setattr(lock.os, "open", read_only)
+    with (pytest.raises(OutputError, match="cannot create: Permission denied"),
+          lock.folder_lock(tmp_path, wait=0)):
+        pass  # (the folder's descriptor is closed once: no EBADF on the way out)
+
+
 def test_a_busy_cache_is_used_by_neither_run_and_never_deleted(site: Path) -> None:
     build(site)
     cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
@@ -544,6 +569,14 @@ def test_ids_kept_once_stay_kept_when_the_site_zone_changes_later(make_site_dir)
     assert [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]] \
         == ["tag:news.example.org,2025-01-07:late"]
     assert report.notes[0].startswith("late.md: kept the id feed readers know")
+    # an id: line given since wins, for good
+    rewrite(root / "content/late.md", post("Late", "2025-01-06T23:30:00-05:00",
+                                           extra="id: urn:late\n"))
+    build(root, allow_new_ids=True)
+    for _ in range(2):
+        build(root)
+        assert [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]] \
+            == ["urn:late"]
 
 
 def test_any_other_change_of_a_published_id_is_refused(make_site_dir) -> None:

@@ -140,7 +140,8 @@ def test_a_damaged_cache_is_replaced(site: Path) -> None:
     assert build(site).unchanged_inputs  # and it works again
 
 
-@pytest.mark.parametrize("kind", ["text", "another program's database"])
+@pytest.mark.parametrize("kind", ["text", "another program's database",
+                                  "another program's database with only a meta table"])
 def test_a_cache_path_holding_a_file_that_is_not_a_feedkit_cache_is_never_touched(
         make_site_dir, kind: str) -> None:
     import sqlite3
@@ -151,10 +152,15 @@ def test_a_cache_path_holding_a_file_that_is_not_a_feedkit_cache_is_never_touche
     path = root / "notes.db"
     if kind == "text":
         path.write_bytes(b"my notes, not a database\n" * 100)
-    else:
+    elif kind == "another program's database":
         with closing(sqlite3.connect(path)) as db:
             db.executescript("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');"
                              "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            db.commit()
+    else:
+        with closing(sqlite3.connect(path)) as db:
+            db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                             "INSERT INTO meta VALUES ('theme', 'dark');")
             db.commit()
     before = path.read_bytes()
     for _ in range(2):
@@ -264,7 +270,8 @@ def test_a_cache_from_an_earlier_feedkit_is_replaced_and_one_going_back_still_wo
     db_path = cfg.build.cache
     db_path.unlink()
     with closing(sqlite3.connect(db_path)) as db:  # as the earlier feedkit left it
-        db.executescript(OLD_TABLES + "INSERT INTO meta VALUES ('fingerprint', '1:old');"
+        db.executescript(OLD_TABLES + "INSERT INTO meta VALUES ('fingerprint', "
+                         "'1:0123456789abcdef0123456789abcdef');"
                          "INSERT INTO bodies VALUES ('a.md', 1, 1, 'u', '<p>stale</p>');")
         db.commit()
     report = build(site)

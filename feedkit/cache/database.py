@@ -3,6 +3,7 @@ from a file that is not a feedkit cache (never touched), and replaced when damag
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import suppress
 from pathlib import Path
@@ -21,6 +22,7 @@ _DROP = ("DROP TABLE IF EXISTS parse_results; DROP TABLE IF EXISTS rendered_bodi
          "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DELETE FROM meta;")
 _OUR_TABLES = {"meta", "parse_results", "rendered_bodies", "files", "bodies"}
 APPLICATION_ID = int.from_bytes(b"FdKc", "big")  # marks the file as a feedkit cache
+_EARLIER_FINGERPRINT = re.compile(r"\d+:[0-9a-f]{32}")
 
 
 class Replaced(Exception):
@@ -116,8 +118,17 @@ def connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | None
 
 
 def _earlier_cache(db: sqlite3.Connection) -> bool:
-    """Whether an unmarked database is empty or an earlier feedkit's cache (it has our meta
-    table and no table we never made)."""
+    """Whether an unmarked database is empty, or an earlier feedkit's cache: only tables
+    feedkit makes, and the fingerprint row it writes ("<schema>:<32 hex digits>")."""
     tables = {name for (name,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return not tables or ("meta" in tables and tables <= _OUR_TABLES)
+    if not tables:
+        return True
+    if "meta" not in tables or not tables <= _OUR_TABLES:
+        return False
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and isinstance(row[0], str) \
+        and _EARLIER_FINGERPRINT.fullmatch(row[0]) is not None

@@ -49,8 +49,9 @@ def folder_lock(folder: Path, *, wait: float = DEFAULT_WAIT, what: str = "run") 
                         f"{folder}: cannot be locked ({exc.strerror or exc}), so two runs "
                         "could write it at once; write the output to a local folder and copy "
                         "it from there") from exc
+                lock_file = _open_lock_file(folder)  # (if this fails, finally closes fd)
                 os.close(fd)
-                fd, on_file = _open_lock_file(folder), True
+                fd, on_file = lock_file, True
                 continue
             if time.monotonic() >= deadline:
                 raise OutputError(

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, error
-from feedkit.load.ids import IdRule, earlier_ids
+from feedkit.load.ids import IdRule, earlier_ids, is_derived
 from feedkit.model import Article, Site
 from feedkit.settings import FeedSettings
 
@@ -55,7 +55,8 @@ def earlier_ids_in(before: Items, published: Sequence[Article], feed: FeedSettin
                    site: Site, kept_before: Mapping[str, str]) -> dict[str, str]:
     """Articles the feeds published under the id an earlier feedkit gave them (the date in
     ``site.timezone``, see ``load.ids.earlier_ids``), or whose id an earlier build kept so
-    (``kept_before``, from the manifest: the time zone may have changed since): {article
+    (``kept_before``, from the manifest: the time zone may have changed since; while its id
+    is still derived, not one its front matter or ``id_scheme = "url"`` gives): {article
     key: that id}. Keeping it makes the change of rule invisible to readers."""
     rule = IdRule(site.url, feed.id_scheme, feed.id_base)
     by_path = {a.key: a for a in published}
@@ -65,7 +66,7 @@ def earlier_ids_in(before: Items, published: Sequence[Article], feed: FeedSettin
         for old_id, url, path in items:
             article = _same_article(path, url, by_path, by_url)
             if article is not None and article.id != old_id and (
-                    kept_before.get(article.key) == old_id
+                    (kept_before.get(article.key) == old_id and is_derived(article, rule))
                     or old_id in earlier_ids(article, rule, site.timezone)):
                 kept[article.key] = old_id
     return kept

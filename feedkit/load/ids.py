@@ -44,14 +44,20 @@ def derived_id(rule: IdRule, *, slug: str, published: datetime, url: str) -> str
     return f"tag:{rule.authority},{published.date().isoformat()}:{quote(slug, safe='-._~')}"
 
 
+def is_derived(article: Article, rule: IdRule) -> bool:
+    """Whether ``article``'s id is the one the tag rule derives (not an explicit ``id:``, not
+    a URL id)."""
+    return rule.scheme != "url" and article.id == derived_id(
+        rule, slug=article.slug, published=article.published, url=article.url)
+
+
 def earlier_ids(article: Article, rule: IdRule, zone: tzinfo) -> tuple[str, ...]:
     """Ids earlier feedkit gave ``article``, when they differ from its id now: until the
     load stage kept the date as written, a derived id held the publish instant's date in
     ``site.timezone``, so an article dated with an offset could get another day (and the id
     changed with the setting). The digest counts an article sent under one of these as
     sent."""
-    if article.id != derived_id(rule, slug=article.slug, published=article.published,
-                                url=article.url) or rule.scheme == "url":
+    if not is_derived(article, rule):
         return ()  # an explicit id, which never changed
     local = article.published.astimezone(zone).date()
     if local == article.published.date():

@@ -36,25 +36,36 @@ EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
 WORK_LIMIT = 2_000_000_000
 WORK_PER_CHARACTER = 1_000
 SCAN_WEIGHT = 100  # a character a link pattern walks in Python, against one copied in C
+BLOCK_WEIGHT = 10_000  # a block processor run: its tests and work, in Python (~10 µs)
+CALL_WEIGHT = 1_000  # an inline pattern tried on a piece of text, in Python (~1 µs)
+REF_WEIGHT = 2_000  # a step of the footnotes' search for an unused reference id (~2 µs)
+LIST_WEIGHT = 20  # an element of a list searched in C
 _HTML_WEIGHT = 30  # a character the raw-HTML pass walks for one unclosed "<tag"
 _REGEX_WEIGHT = 8  # a character the footnote pattern's regular expression walks
 _TAG_OPENER = re.compile(r"<[A-Za-z/]|>")
+_BACKTICKS = re.compile(r"`+")
 _FOOTNOTE_OPENER = re.compile(r"\[\^")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FENCE_WEIGHT = 20  # a character the fenced-code pattern walks for one unclosed fence
 _FENCE_LINE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<rest>[^\n]*)$", re.M)
 _QUOTE_AT_LINE_END = re.compile(r"[\"'][ ]*$", re.M)
+_PLAIN_OPENING = re.compile(r"[ ]*(\.?[\w#.+-]*[ ]*)?")  # an opening line's rest: a language
+_COPY_DIVISOR = 5  # characters the fenced-code pass copies per meter unit (~0.2 ns each)
 _WHOLE_OPENING = re.compile(r"[ ]*\.?[\w#.+-]*[ ]*hl_lines=(?P<q>[\"'])[^\"'\n]*(?P=q)[ ]*")
 
 
 UNCLOSED_BLOCKS = ("has too many unclosed <tags, [^ or ``` fences to render as Markdown in "
                    "bounded time")
-UNCLOSED_INLINES = ("has too many unclosed or nested [, ]( or inline tags in one paragraph to "
-                    "render as Markdown in bounded time")
+UNCLOSED_INLINES = ("has too many unclosed or nested [, ](, ` or inline tags in one paragraph "
+                    "to render as Markdown in bounded time")
+TOO_MANY_BLOCKS = ("has too many paragraphs, lines or list items to render as Markdown in "
+                   "bounded time")
 TOO_DEEP = "is nested too deeply to render as Markdown"
 HINTS = {  # what to do about each reason a body is shown as plain text
     UNCLOSED_BLOCKS: "close each <tag, [^ and ``` fence, or write a lone < as &lt;",
-    UNCLOSED_INLINES: "close the brackets, escape them (\\[), or split the paragraph",
+    UNCLOSED_INLINES: "close the brackets and backticks, escape them (\\[, \\`), or split the "
+                      "paragraph",
+    TOO_MANY_BLOCKS: "remove runs of blank lines, or split the article",
     TOO_DEEP: "nest lists and quotes less deeply",
 }
 
@@ -69,28 +80,29 @@ def work_limit(text: str) -> int:
 
 
 def unmetered_work(text: str) -> int:
-    """An upper bound, in meter units, on the walks no meter sees, all before any inline
+    """An upper bound, in meter units, on the work no meter sees, all before any inline
     pattern runs or inside one regular expression:
 
-    - the fenced-code pass: each opening fence with no closing line of the same fence after it
-      walks to the end of the text, and an ``hl_lines="`` whose quote the line does not close
-      walks there again from each line that ends in a quote;
-    - the raw-HTML pass: each tag opener (``<a`` or ``</``) that no later ``>`` closes walks
-      to the end of the text (fenced code included: counted as if the pass saw it);
+    - the fenced-code pass: it copies the whole text for each block it takes; each opening
+      fence with no closing line of the same fence after it walks to the end of the text; an
+      ``hl_lines="`` whose quote the line does not close walks there again from each line
+      that ends in a quote;
+    - the raw-HTML pass, outside the fenced blocks: each tag opener (``<a`` or ``</``) that no
+      later ``>`` closes walks to the end of the text;
     - the footnote pattern: each ``[^`` with no ``]`` after it in its paragraph walks to the
       paragraph's end.
 
     >>> unmetered_work("A <b>tag</b>, a [^1] note.")
     0
-    >>> unmetered_work("```c\\nx << 1;\\n```\\n")  # the last closing line, taken for an opening
-    80
+    >>> unmetered_work("```c\\nif (i<n) x << 1;\\n```\\n")  # a block: copied once, no walk
+    5
     >>> unmetered_work("[^a " * 80_000) > work_limit("[^a " * 80_000)
     True
     """
-    work = _fence_work(text) if ("```" in text or "~~~" in text) else 0
+    work, outside = _fence_work(text) if ("```" in text or "~~~" in text) else (0, text)
     unclosed = 0
-    if "<" in text:
-        for token in _TAG_OPENER.findall(text):
+    if "<" in outside:
+        for token in _TAG_OPENER.findall(outside):
             if token != ">":
                 unclosed += 1
             elif unclosed:
@@ -104,9 +116,11 @@ def unmetered_work(text: str) -> int:
     return work
 
 
-def _fence_work(text: str) -> int:
-    """What the fenced-code pattern walks (Python-Markdown 3.6 and later search on from the
-    end of each block they take, so each fence line is tried at most once)."""
+def _fence_work(text: str) -> tuple[int, str]:
+    """What the fenced-code pass costs, and the text its blocks leave to the raw-HTML pass.
+    Python-Markdown 3.6 and later search on from the end of each block they take, so each
+    fence line is tried once: the first opening line that a later line of the same fence
+    closes starts a block (``_fenced_blocks``)."""
     fences = list(_FENCE_LINE.finditer(text))
     last_closer: dict[str, int] = {}  # each fence -> where the last line closing it starts
     for m in fences:
@@ -114,25 +128,70 @@ def _fence_work(text: str) -> int:
             last_closer[m["fence"]] = m.start()
     quote_ends = [m.start() for m in _QUOTE_AT_LINE_END.finditer(text)] \
         if "hl_lines=" in text else []
+    followed = _fenced_blocks(text, fences)
     work = 0
     for m in fences:
         rest = len(text) - m.start()
         closed = last_closer.get(m["fence"], -1) > m.start()
-        if not closed:
-            work += rest
+        if not closed and followed is None:  # (when followed, its unclosed ones are counted)
+            work += _FENCE_WEIGHT * rest
         # the lazy hl_lines="..." can reach over lines to any later quote ending a line: it
         # does when the opening line fails as it stands, or the block never closes
         if "hl_lines=" in m["rest"] and not (closed and _WHOLE_OPENING.fullmatch(m["rest"])):
-            work += rest * (len(quote_ends) - bisect.bisect_left(quote_ends, m.start()))
-    return _FENCE_WEIGHT * work
+            work += _FENCE_WEIGHT * rest * (len(quote_ends)
+                                            - bisect.bisect_left(quote_ends, m.start()))
+    # the text is built again around each block it takes (at most one per two fence lines)
+    work += (len(fences) // 2) * len(text) // _COPY_DIVISOR
+    if followed is None:
+        return work, text
+    blocks, unclosed = followed
+    work += _FENCE_WEIGHT * sum(len(text) - start for start in unclosed)
+    if not blocks:
+        return work, text
+    kept, last = [], 0
+    for start, stop in blocks:
+        kept.append(text[last:start])
+        last = stop
+    kept.append(text[last:])
+    return work, "\n".join(kept)
+
+
+def _fenced_blocks(text: str, fences: list[re.Match[str]]
+                   ) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """The blocks the fenced-code pass takes out, as (start, end) in ``text``, and where each
+    opening line it tries and finds no closing line for starts (it walks from there to the
+    end); None when a fence line has attributes or ``hl_lines`` (which the pass may take or
+    pass over in ways not followed here: then nothing is taken as certain)."""
+    if any("{" in m["rest"] or "hl_lines" in m["rest"] for m in fences):
+        return None
+    closers: dict[str, list[int]] = {}
+    for m in fences:
+        if not m["rest"].strip(" "):
+            closers.setdefault(m["fence"], []).append(m.start())
+    blocks: list[tuple[int, int]] = []
+    unclosed: list[int] = []
+    resume = 0
+    for m in fences:
+        if m.start() < resume or not _PLAIN_OPENING.fullmatch(m["rest"]):
+            continue
+        candidates = closers.get(m["fence"], [])
+        found = bisect.bisect_right(candidates, m.end())  # a closing line after this one
+        if found < len(candidates):
+            line_end = text.find("\n", candidates[found])
+            resume = len(text) if line_end < 0 else line_end + 1
+            blocks.append((m.start(), resume))
+        else:
+            unclosed.append(m.start())
+    return blocks, unclosed
 
 
 class _Meter:
-    __slots__ = ("limit", "spent")
+    __slots__ = ("blocks", "limit", "spent")
 
     def __init__(self) -> None:
         self.limit = WORK_LIMIT
         self.spent = 0
+        self.blocks = 0  # of which, spent on blocks
 
     def spend(self, units: int) -> None:
         self.spent += units
@@ -142,18 +201,23 @@ class _Meter:
 
 def _metered(md: markdown.Markdown, meter: _Meter) -> None:
     """Fit ``md`` (one parser, never shared) with ``meter``: its inline processor counts what
-    each search and copy spans, and the link patterns what each walk covered."""
-    from markdown.inlinepatterns import LinkInlineProcessor
+    each search and copy spans, the link and code-span patterns what each walk covered, and
+    the block parser each block it takes (with the list it takes it from)."""
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.inlinepatterns import BacktickInlineProcessor, LinkInlineProcessor
     from markdown.treeprocessors import InlineProcessor
 
-    apply = InlineProcessor._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+    apply: Any = getattr(InlineProcessor, "_InlineProcessor__applyPattern", None)
+    if apply is None or not hasattr(BacktickInlineProcessor, "find_code_spans"):
+        raise RuntimeError("this Python-Markdown has not the internals feedkit meters; "
+                           "install the version pyproject.toml names")
 
     class MeteredInline(InlineProcessor):
         # the name-mangled method every search of every pattern goes through (called ~750
         # times a body: spent inline, not through a method, to keep the meter's cost low)
         def _InlineProcessor__applyPattern(self, pattern: Any, data: str, patternIndex: int,
                                            startIndex: int = 0) -> tuple[str, bool, int]:
-            meter.spent += len(data) - startIndex
+            meter.spent += CALL_WEIGHT + len(data) - startIndex
             if meter.spent > meter.limit:
                 raise _TooMuchWork
             applied: tuple[str, bool, int] = apply(self, pattern, data, patternIndex, startIndex)
@@ -162,11 +226,34 @@ def _metered(md: markdown.Markdown, meter: _Meter) -> None:
     md.treeprocessors.register(MeteredInline(md), "inline", 20)  # replaces the built-in one
     for pattern in md.inlinePatterns:
         if isinstance(pattern, LinkInlineProcessor):  # links, images, references
-            for walker in ("getText", "getLink"):
-                setattr(pattern, walker, _counted(getattr(pattern, walker), meter))
+            pattern.getText = _counted(pattern.getText, meter, titled=False)  # type: ignore[method-assign]
+            pattern.getLink = _counted(pattern.getLink, meter, titled=True)  # type: ignore[method-assign]
+        elif isinstance(pattern, BacktickInlineProcessor):
+            pattern.find_code_spans = _counted_spans(pattern.find_code_spans, meter)  # type: ignore[method-assign]
+    for processor in md.parser.blockprocessors:
+        processor.run = _counted_blocks(processor.run, meter)  # type: ignore[method-assign]
+    for extension in md.registeredExtensions:
+        if isinstance(extension, FootnoteExtension):
+            extension.unique_ref = _counted_refs(extension, meter)  # type: ignore[method-assign]
 
 
-def _counted(walk: Any, meter: _Meter) -> Any:
+def _counted_refs(footnotes: Any, meter: _Meter) -> Any:
+    """The footnotes' ``unique_ref`` charging its loop: the nth reference to one note steps
+    over the n-1 ids made before it (and the reference finds its note's number by a search
+    of the list of notes)."""
+    unique_ref = footnotes.unique_ref
+
+    def counted(reference: str, found: bool = False) -> str:
+        if found:
+            meter.spend(REF_WEIGHT * (footnotes.found_refs.get(reference, 0) + 1)
+                        + len(footnotes.footnote_order) * LIST_WEIGHT)
+        made: str = unique_ref(reference, found)
+        return made
+
+    return counted
+
+
+def _counted(walk: Any, meter: _Meter, *, titled: bool) -> Any:
     """``walk`` (``getText`` or ``getLink``) charging the characters it walked over. Each
     returns, last but one, the index where it stopped; but a link title whose quote never
     closes makes ``getLink`` walk to the end of the text before it backs off to that index
@@ -174,11 +261,38 @@ def _counted(walk: Any, meter: _Meter) -> Any:
     def counted(data: str, index: int) -> Any:
         found = walk(data, index)
         end = found[-2]
-        span = data[index:end]
-        if span.count('"') % 2 or span.count("'") % 2:
-            end = len(data)
+        if titled:
+            span = data[index:end]
+            if span.count('"') % 2 or span.count("'") % 2:
+                end = len(data)
         meter.spend(SCAN_WEIGHT * (end - index))
         return found
+
+    return counted
+
+
+def _counted_spans(find: Any, meter: _Meter) -> Any:
+    """``find_code_spans`` charging its walk: from a run of backticks to the run of the same
+    length that closes it, or, when none does, to the end of the text."""
+    def counted(start: int, text: str) -> tuple[int, int | None]:
+        found: tuple[int, int | None] = find(start, text)
+        opened = _BACKTICKS.match(text, start)
+        ticks = opened.end() - start if opened else 0
+        closed = found[1] is not None and found[0] == start + ticks
+        meter.spend(SCAN_WEIGHT * ((found[1] or 0) + ticks - start if closed
+                                   else len(text) - start))
+        return found
+
+    return counted
+
+
+def _counted_blocks(run: Any, meter: _Meter) -> Any:
+    """A block processor's ``run`` charging a block's fixed cost (every processor's test of
+    it, the element made) and the list it is taken from (``blocks.pop(0)`` moves them all)."""
+    def counted(parent: Any, blocks: list[str]) -> Any:
+        meter.blocks += BLOCK_WEIGHT + len(blocks)
+        meter.spend(BLOCK_WEIGHT + len(blocks))
+        return run(parent, blocks)
 
     return counted
 
@@ -199,7 +313,7 @@ class MarkdownRenderer:
         """(HTML, None), or (the text escaped in a ``<pre>``, why) when it cannot be rendered
         as Markdown in bounded time."""
         limit = work_limit(text)
-        self._meter.spent = 0
+        self._meter.spent = self._meter.blocks = 0
         if unmetered_work(text) > limit:
             return _as_text(text), UNCLOSED_BLOCKS
         if self._md is None:
@@ -213,7 +327,9 @@ class MarkdownRenderer:
             return str(self._md.convert(text)), None
         except _TooMuchWork:
             self._md = None  # an interrupted conversion leaves state behind: a new parser
-            return _as_text(text), UNCLOSED_INLINES
+            meter = self._meter
+            return _as_text(text), (TOO_MANY_BLOCKS if meter.blocks * 2 > meter.spent
+                                    else UNCLOSED_INLINES)
         except RecursionError:
             self._md = None
             return _as_text(text), TOO_DEEP
