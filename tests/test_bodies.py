@@ -209,6 +209,7 @@ def test_a_body_nested_too_deep_is_plain_text_and_does_not_break_the_next_body()
 METERED = "too many unclosed or nested [, ](, ` or inline tags in one paragraph"
 BLOCKS = "too many paragraphs, lines or list items"
 UNMETERED = "too many unclosed <tags, [^ or ``` fences"
+REFERENCES = "refers to one footnote too many times"
 
 
 @pytest.mark.parametrize(("pathological", "reason"), [
@@ -223,7 +224,9 @@ UNMETERED = "too many unclosed <tags, [^ or ``` fences"
     # backtick runs no later run closes: each walks to the end, a Python step a character
     ("".join("a" + "`" * n for n in range(1, 1400)), METERED),
     ("".join("`" * n + "a" for n in range(1400, 0, -1)), METERED),
-    ("x[^1] " * 16_000 + "\n\n[^1]: n\n", METERED),  # the nth reference steps over n-1 ids
+    ("x[^1] " * 16_000 + "\n\n[^1]: n\n", REFERENCES),  # the nth steps over n-1 ids
+    # ordinary paragraphs, but 1,500 references to one note
+    ("A *word*, a [link](/a) and a note[^1].\n\n" * 1500 + "[^1]: n\n", REFERENCES),
     ("a\n\n" * 333_000, BLOCKS),  # each block taken from the front of the list of all
     ("x" + "\n" * 1_000_000 + "y", BLOCKS),
     ("```\ncode\n```\n\n" * 150_000, UNMETERED),  # the text copied again for each block
@@ -295,6 +298,12 @@ def test_a_nested_link_is_bounded_and_rendered() -> None:
     "Plain prose, sentence after sentence.\n\n" * 25_000,  # 1 MB of short paragraphs
     "- item\n" * 2000 + "\n| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 2000,
     "Use `x` and ``y`` here. " * 2000,
+    # 600 KB of an ordinary long article: headings, styled prose, lists, quotes, code, tables
+    ("## Part\n\n" + ("Some *emphasis* and **strong** text, a [link](https://x.org/a?b=c), "
+                      "`code()`, an <abbr>HTML</abbr> tag and &copy; words. " * 4 + "\n\n") * 3
+     + "- item *one*\n- item [two](/x)\n\n> a quote with _style_\n\n"
+     + "```python\nif a<b: pass\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n") * 250,
+    "A note[^1] here. " * 300 + "\n\n[^1]: One note, referred to 300 times.\n",
 ])
 def test_ordinary_and_large_bodies_are_rendered(ordinary: str) -> None:
     html, why = MarkdownRenderer().render(ordinary)

@@ -60,12 +60,16 @@ UNCLOSED_INLINES = ("has too many unclosed or nested [, ](, ` or inline tags in 
                     "to render as Markdown in bounded time")
 TOO_MANY_BLOCKS = ("has too many paragraphs, lines or list items to render as Markdown in "
                    "bounded time")
+TOO_MANY_REFERENCES = ("refers to one footnote too many times to render as Markdown in "
+                       "bounded time")
 TOO_DEEP = "is nested too deeply to render as Markdown"
 HINTS = {  # what to do about each reason a body is shown as plain text
     UNCLOSED_BLOCKS: "close each <tag, [^ and ``` fence, or write a lone < as &lt;",
     UNCLOSED_INLINES: "close the brackets and backticks, escape them (\\[, \\`), or split the "
                       "paragraph",
     TOO_MANY_BLOCKS: "remove runs of blank lines, or split the article",
+    TOO_MANY_REFERENCES: "give the repeated references notes of their own, or split the "
+                         "article",
     TOO_DEEP: "nest lists and quotes less deeply",
 }
 
@@ -186,12 +190,20 @@ def _fenced_blocks(text: str, fences: list[re.Match[str]]
 
 
 class _Meter:
-    __slots__ = ("blocks", "limit", "spent")
+    __slots__ = ("blocks", "limit", "references", "spent")
 
     def __init__(self) -> None:
         self.limit = WORK_LIMIT
         self.spent = 0
         self.blocks = 0  # of which, spent on blocks
+        self.references = 0  # of which, spent on footnote references
+
+    def reason(self) -> str:
+        """Why the limit was reached: the kind of work that took most of it."""
+        inlines = self.spent - self.blocks - self.references
+        if self.references >= max(self.blocks, inlines):
+            return TOO_MANY_REFERENCES
+        return TOO_MANY_BLOCKS if self.blocks >= inlines else UNCLOSED_INLINES
 
     def spend(self, units: int) -> None:
         self.spent += units
@@ -245,8 +257,10 @@ def _counted_refs(footnotes: Any, meter: _Meter) -> Any:
 
     def counted(reference: str, found: bool = False) -> str:
         if found:
-            meter.spend(REF_WEIGHT * (footnotes.found_refs.get(reference, 0) + 1)
-                        + len(footnotes.footnote_order) * LIST_WEIGHT)
+            units = (REF_WEIGHT * (footnotes.found_refs.get(reference, 0) + 1)
+                     + len(footnotes.footnote_order) * LIST_WEIGHT)
+            meter.references += units
+            meter.spend(units)
         made: str = unique_ref(reference, found)
         return made
 
@@ -313,7 +327,7 @@ class MarkdownRenderer:
         """(HTML, None), or (the text escaped in a ``<pre>``, why) when it cannot be rendered
         as Markdown in bounded time."""
         limit = work_limit(text)
-        self._meter.spent = self._meter.blocks = 0
+        self._meter.spent = self._meter.blocks = self._meter.references = 0
         if unmetered_work(text) > limit:
             return _as_text(text), UNCLOSED_BLOCKS
         if self._md is None:
@@ -327,9 +341,7 @@ class MarkdownRenderer:
             return str(self._md.convert(text)), None
         except _TooMuchWork:
             self._md = None  # an interrupted conversion leaves state behind: a new parser
-            meter = self._meter
-            return _as_text(text), (TOO_MANY_BLOCKS if meter.blocks * 2 > meter.spent
-                                    else UNCLOSED_INLINES)
+            return _as_text(text), self._meter.reason()
         except RecursionError:
             self._md = None
             return _as_text(text), TOO_DEEP
