@@ -240,7 +240,12 @@ REFERENCES = "refers to one footnote too many times"
     ("Code:\n\n" + "    if (a<b) { c(); }\n" * 12_000, UNMETERED),
 ])
 def test_inputs_markdown_is_quadratic_on_are_refused_by_counted_work(
-        pathological: str, reason: str) -> None:
+        pathological: str, reason: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a tenth of the limit: each shape reaches it ten times sooner (the test at the real
+    # limit below takes one shape of each reason the meter gives)
+    monkeypatch.setattr(markdown_module, "WORK_LIMIT", markdown_module.WORK_LIMIT // 10)
+    monkeypatch.setattr(markdown_module, "WORK_PER_CHARACTER",
+                        markdown_module.WORK_PER_CHARACTER // 10)
     renderer = MarkdownRenderer()
     html, why = renderer.render(pathological + "<script>alert(1)</script>")
     assert html.startswith("<pre>") and "<script" not in html
@@ -249,6 +254,18 @@ def test_inputs_markdown_is_quadratic_on_are_refused_by_counted_work(
     again = MarkdownRenderer()
     again.render(pathological + "<script>alert(1)</script>")
     assert again.last_work == renderer.last_work
+
+
+@pytest.mark.parametrize(("pathological", "reason"), [
+    ("<b>x</b> " * 20_000, METERED),
+    ("a\n\n" * 333_000, BLOCKS),
+    ("x[^1] " * 16_000 + "\n\n[^1]: n\n", REFERENCES),
+])
+def test_the_real_limit_refuses_each_kind_of_metered_work(pathological: str, reason: str) -> None:
+    renderer = MarkdownRenderer()
+    html, why = renderer.render(pathological)
+    assert html.startswith("<pre>") and why is not None and reason in why
+    assert renderer.last_work > work_limit(pathological)
 
 
 def test_walks_the_meter_cannot_see_are_estimated_from_the_text() -> None:
@@ -330,7 +347,8 @@ def test_rendering_sets_no_signal_handler_and_cancels_no_timer_of_the_host_progr
     assert fired == []
 
 
-def test_a_degraded_body_is_a_warning_for_its_article() -> None:
+def test_a_degraded_body_is_a_warning_for_its_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(markdown_module, "WORK_LIMIT", markdown_module.WORK_LIMIT // 10)
     article = make_article(slug="brackets", body="[" * 5000)
     result = render_bodies([article], read=read_body)
     (problem,) = result.problems
