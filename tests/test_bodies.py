@@ -208,7 +208,7 @@ def test_a_body_nested_too_deep_is_plain_text_and_does_not_break_the_next_body()
 
 METERED = "too many unclosed or nested [, ](, ` or inline tags in one paragraph"
 BLOCKS = "too many paragraphs, lines or list items"
-UNMETERED = "too many unclosed <tags, [^ or ``` fences"
+UNMETERED = "too many unclosed <tags, <?, <![CDATA[, [^ or ``` fences"
 REFERENCES = "refers to one footnote too many times"
 
 
@@ -238,6 +238,15 @@ REFERENCES = "refers to one footnote too many times"
     ('```py hl_lines="1"\nx = 1\n' + 'y"\n' * 20_000, UNMETERED),
     # code with a<b in every line: Python-Markdown's raw-HTML pass takes ~25 s on it
     ("Code:\n\n" + "    if (a<b) { c(); }\n" * 12_000, UNMETERED),
+    # fence lines as Python-Markdown sees them: tabs expanded, \r made \n, before its passes
+    ("```\tx\n" * 8000 + "y" * 200_000, UNMETERED),
+    ("```x\r" * 8000 + "y" * 200_000, UNMETERED),
+    ("```\n```\t\n" + "<a " * 20_000 + "\n```\n```\n", UNMETERED),  # no block: the tags count
+    ("<?a\n" * 100_000, UNMETERED),  # each walks to the end for a ?>
+    ("<![CDATA[a\n" * 30_000, UNMETERED),  # ... for a ]]>
+    ("<!a\n" * 100_000, UNMETERED),  # ... for a >
+    ('[a](b "x" y) ' * 8000, METERED),  # a closed title, then more: the link walks to the end
+    ("> " * 220 + "x\n" + "y\n" * 500_000, BLOCKS),  # each level splits every line again
 ])
 def test_inputs_markdown_is_quadratic_on_are_refused_by_counted_work(
         pathological: str, reason: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -321,6 +330,13 @@ def test_a_nested_link_is_bounded_and_rendered() -> None:
      + "- item *one*\n- item [two](/x)\n\n> a quote with _style_\n\n"
      + "```python\nif a<b: pass\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n") * 250,
     "A note[^1] here. " * 300 + "\n\n[^1]: One note, referred to 300 times.\n",
+    # a Windows file of fenced Go code, tabs and < in it
+    "```go\r\nfunc main() {\r\n\tif a<b { fmt.Println(\"<x>\") }\r\n}\r\n```\r\n\r\nText.\r\n\r\n"
+    * 2000,
+    # (a quote in a link's URL makes Python-Markdown walk to the end of the paragraph: a
+    # thousand in one paragraph take it 2.5 s, four thousand 38 s; one a paragraph is fine)
+    "See [it](https://x.org/it's-here) and [t](/t 'Title') and [u](/u \"T\") now.\n\n" * 1000,
+    "<?xml version=\"1.0\"?>\n\n<![CDATA[ kept ]]>\n\n<!DOCTYPE html>\n\nProse.\n\n" * 1000,
 ])
 def test_ordinary_and_large_bodies_are_rendered(ordinary: str) -> None:
     html, why = MarkdownRenderer().render(ordinary)

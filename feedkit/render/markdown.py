@@ -40,9 +40,13 @@ BLOCK_WEIGHT = 10_000  # a block processor run: its tests and work, in Python (~
 CALL_WEIGHT = 1_000  # an inline pattern tried on a piece of text, in Python (~1 µs)
 REF_WEIGHT = 2_000  # a step of the footnotes' search for an unused reference id (~2 µs)
 LIST_WEIGHT = 20  # an element of a list searched in C
+LINE_WEIGHT = 500  # a line of a block split, matched and joined again in Python (~0.5 µs)
 _HTML_WEIGHT = 30  # a character the raw-HTML pass walks for one unclosed "<tag"
 _REGEX_WEIGHT = 8  # a character the footnote pattern's regular expression walks
-_TAG_OPENER = re.compile(r"<[A-Za-z/]|>")
+_TAG_OPENER = re.compile(r"<[A-Za-z/]|<![A-Za-z\[]|>")  # tags, declarations; what closes them
+_LONG_OPENER = re.compile(r"<\?|<!\[CDATA\[")  # what only ?> or ]]> closes
+_TITLE_END = re.compile(r"[\"'][ \t\n]*\)\Z")  # a link title's quote, just before the )
+_SPACES_ONLY_LINE = re.compile(r"(?<=\n) +\n")
 _BACKTICKS = re.compile(r"`+")
 _FOOTNOTE_OPENER = re.compile(r"\[\^")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -54,8 +58,8 @@ _COPY_DIVISOR = 5  # characters the fenced-code pass copies per meter unit (~0.2
 _WHOLE_OPENING = re.compile(r"[ ]*\.?[\w#.+-]*[ ]*hl_lines=(?P<q>[\"'])[^\"'\n]*(?P=q)[ ]*")
 
 
-UNCLOSED_BLOCKS = ("has too many unclosed <tags, [^ or ``` fences to render as Markdown in "
-                   "bounded time")
+UNCLOSED_BLOCKS = ("has too many unclosed <tags, <?, <![CDATA[, [^ or ``` fences to render as "
+                   "Markdown in bounded time")
 UNCLOSED_INLINES = ("has too many unclosed or nested [, ](, ` or inline tags in one paragraph "
                     "to render as Markdown in bounded time")
 TOO_MANY_BLOCKS = ("has too many paragraphs, lines or list items to render as Markdown in "
@@ -64,7 +68,8 @@ TOO_MANY_REFERENCES = ("refers to one footnote too many times to render as Markd
                        "bounded time")
 TOO_DEEP = "is nested too deeply to render as Markdown"
 HINTS = {  # what to do about each reason a body is shown as plain text
-    UNCLOSED_BLOCKS: "close each <tag, [^ and ``` fence, or write a lone < as &lt;",
+    UNCLOSED_BLOCKS: "close each <tag (<? with ?>, <![CDATA[ with ]]>), [^ and ``` fence, or "
+                     "write a lone < as &lt;",
     UNCLOSED_INLINES: "close the brackets and backticks, escape them (\\[, \\`), or split the "
                       "paragraph",
     TOO_MANY_BLOCKS: "remove runs of blank lines, or split the article",
@@ -103,6 +108,7 @@ def unmetered_work(text: str) -> int:
     >>> unmetered_work("[^a " * 80_000) > work_limit("[^a " * 80_000)
     True
     """
+    text = _normalized(text)
     work, outside = _fence_work(text) if ("```" in text or "~~~" in text) else (0, text)
     unclosed = 0
     if "<" in outside:
@@ -111,6 +117,11 @@ def unmetered_work(text: str) -> int:
                 unclosed += 1
             elif unclosed:
                 unclosed -= 1
+        # a processing instruction or CDATA section after the last ?> or ]]>
+        closers = {"<?": outside.rfind("?>"), "<![CDATA[": outside.rfind("]]>")}
+        work += _HTML_WEIGHT * sum(len(outside) - m.start()
+                                   for m in _LONG_OPENER.finditer(outside)
+                                   if m.start() > closers[m[0]])
     work += _HTML_WEIGHT * unclosed * len(text)
     if "[^" in text:
         for block in _BLANK_LINE.split(text):
@@ -118,6 +129,14 @@ def unmetered_work(text: str) -> int:
             work += _REGEX_WEIGHT * sum(len(block) - after - m.start()
                                         for m in _FOOTNOTE_OPENER.finditer(block, after))
     return work
+
+
+def _normalized(text: str) -> str:
+    """The text as Python-Markdown's first pass leaves it for the others (its
+    ``NormalizeWhitespace``): line ends made ``\\n``, tabs expanded, blank lines emptied."""
+    text = text.replace("\x02", "").replace("\x03", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+    return _SPACES_ONLY_LINE.sub("\n", text.expandtabs(4))
 
 
 def _fence_work(text: str) -> tuple[int, str]:
@@ -257,10 +276,9 @@ def _counted_refs(footnotes: Any, meter: _Meter) -> Any:
 
     def counted(reference: str, found: bool = False) -> str:
         if found:
-            units = (REF_WEIGHT * (footnotes.found_refs.get(reference, 0) + 1)
-                     + len(footnotes.footnote_order) * LIST_WEIGHT)
-            meter.references += units
-            meter.spend(units)
+            stepped = REF_WEIGHT * (footnotes.found_refs.get(reference, 0) + 1)
+            meter.references += stepped  # (the search of the notes is inline work)
+            meter.spend(stepped + len(footnotes.footnote_order) * LIST_WEIGHT)
         made: str = unique_ref(reference, found)
         return made
 
@@ -270,14 +288,15 @@ def _counted_refs(footnotes: Any, meter: _Meter) -> Any:
 def _counted(walk: Any, meter: _Meter, *, titled: bool) -> Any:
     """``walk`` (``getText`` or ``getLink``) charging the characters it walked over. Each
     returns, last but one, the index where it stopped; but a link title whose quote never
-    closes makes ``getLink`` walk to the end of the text before it backs off to that index
-    (the span it returns then holds an odd number of that quote)."""
+    closes, or that more text follows before the ``)``, makes ``getLink`` walk to the end of
+    the text before it backs off to that index."""
     def counted(data: str, index: int) -> Any:
         found = walk(data, index)
         end = found[-2]
         if titled:
             span = data[index:end]
-            if span.count('"') % 2 or span.count("'") % 2:
+            if ('"' in span or "'" in span) and (span.count('"') % 2 or span.count("'") % 2
+                                                 or not _TITLE_END.search(span)):
                 end = len(data)
         meter.spend(SCAN_WEIGHT * (end - index))
         return found
@@ -302,10 +321,14 @@ def _counted_spans(find: Any, meter: _Meter) -> Any:
 
 def _counted_blocks(run: Any, meter: _Meter) -> Any:
     """A block processor's ``run`` charging a block's fixed cost (every processor's test of
-    it, the element made) and the list it is taken from (``blocks.pop(0)`` moves them all)."""
+    it, the element made), the list it is taken from (``blocks.pop(0)`` moves them all) and
+    the block's lines (a quote or a list splits and cleans each of them again, at each level
+    of nesting)."""
     def counted(parent: Any, blocks: list[str]) -> Any:
-        meter.blocks += BLOCK_WEIGHT + len(blocks)
-        meter.spend(BLOCK_WEIGHT + len(blocks))
+        units = BLOCK_WEIGHT + len(blocks) + (LINE_WEIGHT * blocks[0].count("\n")
+                                              if blocks else 0)
+        meter.blocks += units
+        meter.spend(units)
         return run(parent, blocks)
 
     return counted
