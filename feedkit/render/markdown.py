@@ -7,13 +7,14 @@ again; and the raw-HTML and fenced-code passes walk from every unclosed ``<tag``
 the end of the document. Two bounds, both counted from the input alone, so a body is refused
 on every machine alike, however fast:
 
-- a meter inside the inline processor counts the characters each pattern walks or copies
-  (a walked one weighs ``SCAN_WEIGHT``, about what it costs more), and stops the conversion
-  when the count passes ``work_limit(text)``: a fixed allowance plus an amount per character;
-- three walks happen where no meter sees them, and are estimated from the text first: the
-  fenced-code and raw-HTML passes (before any inline pattern) and the footnote pattern's
-  regular expression, which walks in C from every ``[^`` with no ``]`` after it to the end of
-  its paragraph.
+- a meter inside the parser counts the characters each inline pattern walks or copies (a
+  walked one weighs ``SCAN_WEIGHT``, about what it costs more), each block it takes with its
+  lines, and the footnotes' search for unused reference ids; it stops the conversion when
+  the count passes ``work_limit(text)``: a fixed allowance plus an amount per character;
+- some walks happen where no meter sees them, and are estimated from the text first (as the
+  parser's first pass normalizes it): the fenced-code and raw-HTML passes (before any inline
+  pattern; ``<?`` and ``<![CDATA[`` included) and the footnote pattern's regular expression,
+  which walks in C from every ``[^`` with no ``]`` after it to the end of its paragraph.
 
 A body over either bound is shown as escaped plain text, and the caller is told why; so is one
 nested too deeply for the parser. A ``MarkdownRenderer`` holds one parser and its meter: use
@@ -145,17 +146,17 @@ def _fence_work(text: str) -> tuple[int, str]:
     fence line is tried once: the first opening line that a later line of the same fence
     closes starts a block (``_fenced_blocks``)."""
     fences = list(_FENCE_LINE.finditer(text))
-    last_closer: dict[str, int] = {}  # each fence -> where the last line closing it starts
+    closers: dict[str, list[int]] = {}  # each fence -> where the lines closing it start
     for m in fences:
         if not m["rest"].strip(" "):
-            last_closer[m["fence"]] = m.start()
+            closers.setdefault(m["fence"], []).append(m.start())
     quote_ends = [m.start() for m in _QUOTE_AT_LINE_END.finditer(text)] \
         if "hl_lines=" in text else []
-    followed = _fenced_blocks(text, fences)
+    followed = _fenced_blocks(text, fences, closers)
     work = 0
     for m in fences:
         rest = len(text) - m.start()
-        closed = last_closer.get(m["fence"], -1) > m.start()
+        closed = closers.get(m["fence"], [-1])[-1] > m.start()
         if not closed and followed is None:  # (when followed, its unclosed ones are counted)
             work += _FENCE_WEIGHT * rest
         # the lazy hl_lines="..." can reach over lines to any later quote ending a line: it
@@ -179,7 +180,7 @@ def _fence_work(text: str) -> tuple[int, str]:
     return work, "\n".join(kept)
 
 
-def _fenced_blocks(text: str, fences: list[re.Match[str]]
+def _fenced_blocks(text: str, fences: list[re.Match[str]], closers: dict[str, list[int]]
                    ) -> tuple[list[tuple[int, int]], list[int]] | None:
     """The blocks the fenced-code pass takes out, as (start, end) in ``text``, and where each
     opening line it tries and finds no closing line for starts (it walks from there to the
@@ -187,10 +188,6 @@ def _fenced_blocks(text: str, fences: list[re.Match[str]]
     pass over in ways not followed here: then nothing is taken as certain)."""
     if any("{" in m["rest"] or "hl_lines" in m["rest"] for m in fences):
         return None
-    closers: dict[str, list[int]] = {}
-    for m in fences:
-        if not m["rest"].strip(" "):
-            closers.setdefault(m["fence"], []).append(m.start())
     blocks: list[tuple[int, int]] = []
     unclosed: list[int] = []
     resume = 0
