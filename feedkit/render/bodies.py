@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -48,11 +48,13 @@ class Rendered:
 
     bodies: dict[str, RenderedBody]
     problems: tuple[Problem, ...] = ()
+    # keys of the articles whose body could not be read or rendered (derived once: callers
+    # test every article against it)
+    failed: frozenset[str] = field(init=False)
 
-    @property
-    def failed(self) -> set[str]:
-        """Keys of the articles whose body could not be read or rendered."""
-        return {p.path.as_posix() for p in self.problems if p.is_error and p.path is not None}
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "failed", frozenset(
+            p.path.as_posix() for p in self.problems if p.is_error and p.path is not None))
 
 
 def unwrap_fenced_html(text: str) -> str | None:
