@@ -94,6 +94,3 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
     if report.recorded:
         say(f"recorded {plural(len(report.articles), 'article')} as sent")
     sys.exit(0)
-
-
-# scaffold.SCHEMAS, spelled out so that `feedkit --help` need not import the scaffolding

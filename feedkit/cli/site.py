@@ -14,12 +14,13 @@ from feedkit.terminal import (
     display_path,
     is_quiet,
     say,
+    show_notes,
     signals_ignored,
     stdin_is_terminal,
-    stopped_by_signals,
     working,
 )
 
+# scaffold.SCHEMAS, spelled out so that `feedkit --help` need not import the scaffolding
 SCHEMAS = ("publish_date", "publishedOn")
 
 
@@ -73,9 +74,8 @@ def init(directory: Path, url: str | None, title: str | None, schema: str, force
     for rel, change in changes.items():
         say(f"  {change.value:9}  {display_path(directory / rel)}")
     if placeholder:
-        click.echo(f"note: no --url given and no terminal to ask, so [site] url is "
-                   f"{url}; set your own in {display_path(directory / 'feedkit.toml')} "
-                   "before you publish", err=True)
+        show_notes([f"no --url given and no terminal to ask, so [site] url is {url}; set "
+                    f"your own in {display_path(directory / 'feedkit.toml')} before you publish"])
     steps = [] if directory.resolve() == Path.cwd().resolve() else \
         [f"cd {shlex.quote(display_path(directory))}"]
     steps += ["feedkit check               # what feedkit makes of every article in content/",
@@ -123,8 +123,8 @@ def new(config_path: Path | None, content_dir: Path | None, title: str, draft: b
     click.echo(display_path(path))  # the result itself: printed even with -q, for scripts
     hero = "heroImage" if schema == "publish_date" else "mainImage"
     if not is_quiet():
-        click.echo(f"note: fill in description, {hero} and cta, write the body, then run "
-                   "feedkit check", err=True)
+        show_notes([f"fill in description, {hero} and cta, write the body, then run "
+                    "feedkit check"])
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -152,19 +152,18 @@ def serve(config_path: Path | None, content_dir: Path | None, port: int, host: s
     if host not in LOCAL_HOSTS:
         click.echo(f"warning: serving on {host}: anyone on your network can read it", err=True)
     preview = Preview(lambda: load_config(config_path, content_dir), host=host, port=port)
-    with stopped_by_signals():
+    try:
         try:
-            try:
-                with working("Building the preview…"):
-                    preview.start()
-                say(f"serving {preview.url} (feeds, digest preview at "
-                    f"{preview.url}digest?since=7d); Ctrl-C to stop")
-                while not preview.wait(0.5):
-                    pass
-            finally:
-                with signals_ignored():  # a second Ctrl-C must not leave the folder behind
-                    preview.stop()
-        except KeyboardInterrupt:
-            say("stopped")
+            with working("Building the preview…"):
+                preview.start()
+            say(f"serving {preview.url} (feeds, digest preview at "
+                f"{preview.url}digest?since=7d); Ctrl-C to stop")
+            while not preview.wait(0.5):
+                pass
+        finally:
+            with signals_ignored():  # a second Ctrl-C must not leave the folder behind
+                preview.stop()
+    except KeyboardInterrupt:
+        say("stopped")
 
 

@@ -11,7 +11,7 @@ uses the article URL instead, for sites whose earlier feeds did.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
 from feedkit.model import Article
@@ -41,7 +41,11 @@ def derived_id(rule: IdRule, *, slug: str, published: datetime, url: str) -> str
     """
     if rule.scheme == "url":
         return url
-    return f"tag:{rule.authority},{published.date().isoformat()}:{quote(slug, safe='-._~')}"
+    return _tag_id(rule, published.date(), slug)
+
+
+def _tag_id(rule: IdRule, day: date, slug: str) -> str:
+    return f"tag:{rule.authority},{day.isoformat()}:{quote(slug, safe='-._~')}"
 
 
 def is_derived(article: Article, rule: IdRule) -> bool:
@@ -62,4 +66,4 @@ def earlier_ids(article: Article, rule: IdRule, zone: tzinfo) -> tuple[str, ...]
     local = article.published.astimezone(zone).date()
     if local == article.published.date():
         return ()
-    return (f"tag:{rule.authority},{local.isoformat()}:{quote(article.slug, safe='-._~')}",)
+    return (_tag_id(rule, local, article.slug),)

@@ -278,7 +278,7 @@ def plan_feeds(site: Site, articles: Sequence[Article], options: FeedSettings) -
     for article in articles:
         # two tags of one article may share a slug ("C++" and "C"): count the article once,
         # under the first of them
-        for tag in dict.fromkeys(article.tags):
+        for tag in article.tags:
             name, members = by_slug.setdefault(slugs[tag], (tag, []))
             if not members or members[-1] is not article:
                 members.append(article)
