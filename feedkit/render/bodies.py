@@ -90,11 +90,10 @@ def render_body(text: str, body_format: BodyFormat, base_url: str, *,
                         degraded)
 
 
-# A job for a worker: (key, body, base URL, whether a summary is wanted). A result: (key,
-# RenderedBody), or (key, why the body could not be read, None) or (key, None, why it could not
-# be rendered).
+# A job for a worker: (key, body, base URL, whether a summary is wanted). A result: (key, the
+# RenderedBody, or the error that leaves the article out).
 _Job = tuple[str, Body, str, bool]
-_Result = tuple[str, RenderedBody] | tuple[str, str | None, str | None]
+_Result = tuple[str, RenderedBody | Problem]
 
 
 def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
@@ -105,13 +104,17 @@ def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
         try:
             text = read(body)
         except OSError as exc:
-            results.append((key, str(exc.strerror or exc), None))
+            results.append((key, error(Path(key), "body", "cannot be read again: "
+                                       f"{exc.strerror or exc}", "it is left out this time; "
+                                       "run feedkit again once the file is in place")))
             continue
         try:
             rendered = render_body(text, body.format, url, markdown=markdown, summary=summary)
         except Exception as exc:  # one bad body must not lose the others: it is reported
             markdown = MarkdownRenderer()
-            results.append((key, None, f"{type(exc).__name__}: {exc}"))
+            results.append((key, error(Path(key), "body", "cannot be rendered "
+                                       f"({type(exc).__name__}: {exc})",
+                                       "it is left out; please report this as a feedkit bug")))
             continue
         results.append((key, rendered if keep_html else replace(rendered, html="")))
     return results
@@ -131,18 +134,12 @@ def render_bodies(articles: Iterable[Article], *, read: Callable[[Body], str],
         threshold=PARALLEL_FROM, size=CHUNK)
     bodies: dict[str, RenderedBody] = {}
     problems: list[Problem] = []
-    for result in (r for chunk in chunks for r in chunk):
-        key, path = result[0], Path(result[0])
-        if isinstance(result[1], RenderedBody):
-            bodies[key] = result[1]
-            problems.extend(body_problems(path, result[1]))
-        elif result[1] is not None:
-            problems.append(error(path, "body", f"cannot be read again: {result[1]}",
-                                  "it is left out this time; run feedkit again once the file "
-                                  "is in place"))
+    for key, result in (r for chunk in chunks for r in chunk):
+        if isinstance(result, RenderedBody):
+            bodies[key] = result
+            problems.extend(body_problems(Path(key), result))
         else:
-            problems.append(error(path, "body", f"cannot be rendered ({result[2]})",
-                                  "it is left out; please report this as a feedkit bug"))
+            problems.append(result)
     return Rendered(bodies, tuple(problems))
 
 
