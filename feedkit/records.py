@@ -18,12 +18,8 @@ from feedkit.model import Article, Author, Body, BodyFormat, CallToAction, Image
 Record = dict[str, Any]
 
 
-def problem_record(p: Problem) -> Record:
-    return {"path": None if p.path is None else p.path.as_posix(), "field": p.field,
-            "message": p.message, "hint": p.hint, "severity": p.severity.value, "line": p.line}
-
-
 def problem_from(record: Record) -> Problem:
+    """The problem ``Problem.to_dict`` made ``record`` of."""
     try:
         path = record["path"]
         return Problem(None if path is None else Path(path), record["field"], record["message"],

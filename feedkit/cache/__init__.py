@@ -26,7 +26,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from feedkit.cache.database import Replaced, connect, fingerprint_of, is_busy, made_for
+from feedkit.cache.database import Replaced, connect, fingerprint_of, made_for, off_note
 from feedkit.cache.keys import code_fingerprint, fingerprint, zone_fingerprint
 from feedkit.model import Body
 
@@ -106,12 +106,9 @@ class Cache:
         self._call(work, None, write=True)
 
     def _off(self, exc: BaseException) -> None:
-        busy = isinstance(exc, sqlite3.OperationalError) and is_busy(exc)
-        self.notes.append(f"{self.path}: " + (
-            "another feedkit run is using the build cache" if busy else
+        self.notes.append(off_note(self.path, exc, (
             "another feedkit run, with other settings or another version, has taken over the "
-            "build cache" if isinstance(exc, Replaced) else
-            f"the build cache failed ({exc})") + "; going on without it")
+            "build cache" if isinstance(exc, Replaced) else f"the build cache failed ({exc})")))
         log.debug("%s", self.notes[-1])  # the caller shows the notes
         if self._db is not None:
             with suppress(sqlite3.Error):
@@ -236,12 +233,13 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
     # a file edited while it was read gets a new stamp: only results read at the stamp the
     # walk saw are stored, or the next run would trust a result for bytes it never read; and
     # only results of the bytes (not "cannot be read", which a chmod mends with no new stamp)
-    cache.store_parsed((source, parsed) for source, parsed in zip(missing, fresh, strict=True)
+    fresh_by = list(zip(missing, fresh, strict=True))
+    cache.store_parsed((source, parsed) for source, parsed in fresh_by
                        if parsed.from_bytes and (parsed.article is None
                                                  or parsed.article.body.stamp == source.stamp))
     cache.forget_except(f.rel for f in found.files)
     by_rel = dict(hits)
-    by_rel.update((source.rel, parsed) for source, parsed in zip(missing, fresh, strict=True))
+    by_rel.update((source.rel, parsed) for source, parsed in fresh_by)
     ordered = [by_rel.pop(f.rel) for f in found.files]
     return assemble(replace(found, files=()), ordered, rules=rules)
 

@@ -33,8 +33,16 @@ def made_for(key: str) -> str:
     return f"{SCHEMA}:{key}"
 
 
-def is_busy(exc: sqlite3.Error) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc)
+                                                           or "busy" in str(exc))
+
+
+def off_note(path: Path | None, exc: BaseException, otherwise: str) -> str:
+    """The note a run leaves when it goes on without the cache at ``path``: another run holds
+    it, or ``otherwise``."""
+    return (f"{path}: " + ("another feedkit run is using the build cache" if is_busy(exc)
+                           else otherwise) + "; going on without it")
 
 
 def fingerprint_of(db: sqlite3.Connection) -> str | None:
@@ -94,9 +102,7 @@ def connect(path: Path, key: str, notes: list[str]) -> sqlite3.Connection | None
                     f"{APPLICATION_ID}; COMMIT;")
             return db
         except sqlite3.OperationalError as exc:  # busy or locked, read-only, disk I/O: leave it
-            notes.append(f"{path}: " + ("another feedkit run is using the build cache"
-                                        if is_busy(exc) else f"cannot use the build cache ({exc})")
-                         + "; going on without it")
+            notes.append(off_note(path, exc, f"cannot use the build cache ({exc})"))
         except sqlite3.DatabaseError as exc:  # malformed
             if attempt == 1 and owner == "ours":
                 notes.append(f"{path}: the build cache was damaged ({exc}); starting a new one")

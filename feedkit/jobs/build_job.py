@@ -29,7 +29,7 @@ from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now,
 from feedkit.load.discovery import require_folder, scan
 from feedkit.model import Article, Site, Status
 from feedkit.pool import Pool
-from feedkit.records import problem_from, problem_record
+from feedkit.records import problem_from
 from feedkit.render.templates import read_template
 from feedkit.settings import FeedSettings, Settings
 
@@ -296,7 +296,7 @@ def _record(settings: Settings, built: _Built, inputs: str) -> dict[str, Any]:
     return {
         "inputs": inputs, "outputs": built.outputs, "files": list(report.files),
         "published": report.published,
-        "problems": [problem_record(p) for p in content_problems],
+        "problems": [p.to_dict() for p in content_problems],
         "skipped_files": report.skipped_files,
         "statuses": {s.value: n for s, n in report.statuses.items()},
         "kept": list(report.kept),

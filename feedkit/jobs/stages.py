@@ -9,13 +9,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from feedkit import cache as caching
-from feedkit.cache import Cache
 from feedkit.load.rules import LoadRules
 from feedkit.pool import Pool
 from feedkit.settings import Settings
 
 if TYPE_CHECKING:
+    from feedkit.cache import Cache
     from feedkit.load.folder import LoadResult
     from feedkit.model import Article
     from feedkit.render.bodies import Rendered
@@ -37,6 +36,9 @@ def worker_pool(workers: int | None = None) -> Pool:
 @contextmanager
 def opened_cache(settings: Settings, *, enabled: bool) -> Iterator[Cache]:
     """The site's build cache, or one that caches nothing when not ``enabled``."""
+    from feedkit import cache as caching  # deferred: the clock and the pool need no cache
+    from feedkit.cache import Cache
+
     if not enabled:
         yield Cache.disabled()
         return
@@ -49,12 +51,15 @@ def opened_cache(settings: Settings, *, enabled: bool) -> Iterator[Cache]:
 
 def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
     """Every article of the site (through the cache); ``ContentError`` with no content folder."""
+    from feedkit import cache as caching
+
     return caching.load_articles(cache, settings.content.dir, rules=LoadRules.of(settings),
                                  pool=pool)
 
 
 def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool) -> Rendered:
     """The rendered bodies of ``articles`` (through the cache), read from their files."""
+    from feedkit import cache as caching
     from feedkit.load.decoding import read_body
 
     return caching.render_needed(cache, articles, read=read_body, pool=pool)

@@ -25,7 +25,7 @@ from feedkit.load.ids import derived_id
 from feedkit.load.rules import LoadRules
 from feedkit.model import Article
 from feedkit.pool import Pool
-from feedkit.records import article_from, article_record, problem_from, problem_record
+from feedkit.records import article_from, article_record, problem_from
 
 PARALLEL_FROM = 1000  # parsing is ~0.3 ms a file: a pool pays off only for many
 CHUNK_MAX = 1000
@@ -134,7 +134,7 @@ def _parse_chunk(paths: list[str], *, root: Path, rules: LoadRules) -> bytes:
 def parsed_record(parsed: Parsed) -> dict[str, Any]:
     """``parsed`` as a named record of plain values (for marshal)."""
     return {"article": None if parsed.article is None else article_record(parsed.article),
-            "problems": [problem_record(p) for p in parsed.problems],
+            "problems": [p.to_dict() for p in parsed.problems],
             "url_from_slug": parsed.url_from_slug, "id_from_slug": parsed.id_from_slug,
             "from_bytes": parsed.from_bytes}
 
