@@ -127,4 +127,4 @@ def test_a_publish_killed_while_rewriting_leaves_files_the_next_one_still_delete
     done = publish(tmp_path, {"feed.xml": b"f3"}, previous=previous)
     assert sorted(done.removed) == present and done.kept == ()
     assert not (tmp_path / "tags").exists()
-    assert read_manifest(tmp_path)[0] == manifest.Manifest({"feed.xml": manifest._digest(b"f3")})
+    assert read_manifest(tmp_path)[0] == manifest.Manifest({"feed.xml": manifest.digest_of(b"f3")})

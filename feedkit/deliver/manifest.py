@@ -51,7 +51,7 @@ class Published:
     kept: tuple[str, ...] = ()
 
 
-def _digest(data: bytes) -> str:
+def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -99,7 +99,7 @@ def publish(root: Path, files: Mapping[str, bytes], *, previous: Manifest | None
     if MANIFEST_NAME in files:
         raise OutputError(f"{MANIFEST_NAME}: that name is feedkit's own")
     previous = previous or Manifest()
-    new = {relative: _digest(blob) for relative, blob in files.items()}
+    new = {relative: digest_of(blob) for relative, blob in files.items()}
     stale = sorted(set(previous.files) - set(new))
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ def _remove_if_ours(root: Path, relative: str, digests: set[str]) -> str:
     try:
         if not target.is_file() or target.is_symlink():
             return "gone" if not target.exists() else "kept"
-        if _digest(target.read_bytes()) not in digests:
+        if digest_of(target.read_bytes()) not in digests:
             return "kept"
         target.unlink()
     except OSError as exc:

@@ -27,6 +27,7 @@ from feedkit.errors import Problem, RefusedError, warning
 from feedkit.jobs import guard, legacy
 from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
 from feedkit.load.discovery import require_folder, scan
+from feedkit.load.rules import LoadRules
 from feedkit.model import Article, Site, Status
 from feedkit.pool import Pool
 from feedkit.records import problem_from
@@ -151,12 +152,11 @@ class _Run:
         problems.extend(warning(None, "tags", f"{', '.join(repr(t) for t in tags)} share one "
                                 f"feed, tags/{slug}/", "spell each tag one way")
                         for slug, tags in shared_tag_feeds(published).items())
-        plan, bodies, body_problems = self._plan(site, published, options, cache)
+        plan, bodies, body_problems, failed = self._plan(site, published, options, cache)
         problems.extend(body_problems)
         if self.strict and problems:
             raise _strict(tuple(problems))
-        failed = {p.path for p in body_problems if p.is_error}
-        shown = [a for a in published if a.path not in failed]
+        shown = [a for a in published if a.key not in failed]
         done = self._publish(site, plan, options, bodies, shown, problems=tuple(problems))
         published_files = done.published
         future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
@@ -178,10 +178,12 @@ class _Run:
                       settled)
 
     def _plan(self, site: Site, published: list[Article], options: FeedSettings,
-              cache: Cache) -> tuple[list[Feed], dict[str, RenderedBody], list[Problem]]:
-        """The feeds, and the rendered bodies they need. An article whose body cannot be
-        rendered is left out, and the feeds planned again without it (another article may
-        then move into a feed), until every body a feed needs is there."""
+              cache: Cache
+              ) -> tuple[list[Feed], dict[str, RenderedBody], list[Problem], set[str]]:
+        """The feeds, the rendered bodies they need, and the keys of the articles whose body
+        could not be rendered. Such an article is left out, and the feeds planned again
+        without it (another article may then move into a feed), until every body a feed needs
+        is there."""
         from feedkit.render.feeds import bodies_needed, plan_feeds
 
         bodies: dict[str, RenderedBody] = {}
@@ -196,7 +198,7 @@ class _Run:
                 break
             failed |= rendered.failed
             plan = plan_feeds(site, [a for a in published if a.key not in failed], options)
-        return plan, bodies, problems
+        return plan, bodies, problems, failed
 
     def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
                  bodies: dict[str, RenderedBody], published: list[Article], *,
@@ -217,8 +219,8 @@ class _Run:
                 before = legacy.items_from_json_feed(output)
                 previous = None if damaged else legacy.adopted_manifest(output)
             # an id only the date rule changed is kept as readers know it
-            kept = guard.earlier_ids_in(before, published, self.settings.feed,
-                                        self.settings.site, kept_before)
+            kept = guard.earlier_ids_in(before, published, LoadRules.of(self.settings).id_rule,
+                                        self.settings.site.timezone, kept_before)
             if kept:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]

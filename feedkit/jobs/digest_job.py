@@ -18,7 +18,8 @@ from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
 from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
 from feedkit.load.discovery import require_folder
-from feedkit.load.ids import IdRule, earlier_ids
+from feedkit.load.ids import earlier_ids
+from feedkit.load.rules import LoadRules
 from feedkit.model import Article
 from feedkit.pool import Pool
 from feedkit.selection import LAST, SpecError, Window, parse_spec, publishable
@@ -233,7 +234,7 @@ class _Chooser:
         settings, request = self.settings, self.request
         window, since_from = self._window()
         sent = self.ledger.sent_ids()
-        rule = IdRule(settings.site.url, settings.feed.id_scheme, settings.feed.id_base)
+        rule = LoadRules.of(settings).id_rule
 
         def was_sent(article: Article) -> bool:
             return article.id in sent or any(

@@ -17,13 +17,13 @@ published: they are not counted as dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, error
 from feedkit.load.ids import IdRule, earlier_ids, is_derived
-from feedkit.model import Article, Site
-from feedkit.settings import FeedSettings
+from feedkit.model import Article
 
 if TYPE_CHECKING:
     from feedkit.render.feeds import Feed
@@ -51,25 +51,28 @@ def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
             for path, items in feeds.items() if isinstance(path, str) and isinstance(items, list)}
 
 
-def earlier_ids_in(before: Items, published: Sequence[Article], feed: FeedSettings,
-                   site: Site, kept_before: Mapping[str, str]) -> dict[str, str]:
+def earlier_ids_in(before: Items, published: Sequence[Article], rule: IdRule, zone: tzinfo,
+                   kept_before: Mapping[str, str]) -> dict[str, str]:
     """Articles the feeds published under the id an earlier feedkit gave them (the date in
-    ``site.timezone``, see ``load.ids.earlier_ids``), or whose id an earlier build kept so
+    ``site.timezone``, ``zone``, see ``load.ids.earlier_ids``), or whose id an earlier build kept so
     (``kept_before``, from the manifest: the time zone may have changed since; while its id
     is still derived, not one its front matter or ``id_scheme = "url"`` gives): {article
     key: that id}. Keeping it makes the change of rule invisible to readers."""
-    rule = IdRule(site.url, feed.id_scheme, feed.id_base)
+    return {article.key: old_id for article, old_id in _changed_ids(before, published)
+            if (kept_before.get(article.key) == old_id and is_derived(article, rule))
+            or old_id in earlier_ids(article, rule, zone)}
+
+
+def _changed_ids(before: Items, published: Sequence[Article]) -> Iterator[tuple[Article, str]]:
+    """Each item published before whose article is still published under another id: (the
+    article, the id it was published under)."""
     by_path = {a.key: a for a in published}
     by_url = {a.url: a for a in published}
-    kept: dict[str, str] = {}
     for items in before.values():
         for old_id, url, path in items:
             article = _same_article(path, url, by_path, by_url)
-            if article is not None and article.id != old_id and (
-                    (kept_before.get(article.key) == old_id and is_derived(article, rule))
-                    or old_id in earlier_ids(article, rule, site.timezone)):
-                kept[article.key] = old_id
-    return kept
+            if article is not None and article.id != old_id:
+                yield article, old_id
 
 
 def _same_article(path: str, url: str, by_path: Mapping[str, Article],
@@ -92,14 +95,9 @@ def review(before: Items, after: Items, published: Sequence[Article], *,
            allow_shrink: bool = False, allow_new_ids: bool = False) -> list[Problem]:
     """A problem for each change that needs a flag it was not given (nothing when allowed)."""
     problems: list[Problem] = []
-    by_path = {a.key: a for a in published}
-    by_url = {a.url: a for a in published}
     renamed: dict[str, tuple[Article, str]] = {}
-    for items in before.values():
-        for old_id, url, path in items:
-            article = _same_article(path, url, by_path, by_url)
-            if article is not None and article.id != old_id:
-                renamed.setdefault(article.key, (article, old_id))
+    for article, old_id in _changed_ids(before, published):
+        renamed.setdefault(article.key, (article, old_id))
     if renamed and not allow_new_ids:
         problems.extend(_new_id(article, old) for article, old in renamed.values())
     if not allow_shrink:

@@ -5,11 +5,10 @@ stale tag feeds behind for good.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
-from feedkit.deliver.manifest import Manifest
+from feedkit.deliver.manifest import Manifest, digest_of
 from feedkit.jobs.guard import SITE_FEED
 
 _HEAD = 4096  # a feed names its generator in its first lines
@@ -42,5 +41,5 @@ def adopted_manifest(folder: Path) -> Manifest | None:
         except OSError:
             continue
         if mark in data[:_HEAD]:
-            files[path.relative_to(folder).as_posix()] = hashlib.sha256(data).hexdigest()
+            files[path.relative_to(folder).as_posix()] = digest_of(data)
     return Manifest(files) if files else None
