@@ -37,7 +37,9 @@ def _require_aware(name: str, value: datetime | None) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """The publication: its base URL (always ending in ``/``) and who publishes it."""
+    """The publication: its base URL (always ending in ``/``), who publishes it, and the
+    patterns its article URLs follow (``permalink``; ``permalinks``: (section, pattern) pairs,
+    sorted; see ``load.permalinks``)."""
 
     url: str
     title: str
@@ -46,6 +48,8 @@ class Site:
     author: str = ""
     author_email: str | None = None
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    permalink: str = ""
+    permalinks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not is_absolute_http_url(self.url) or not self.url.endswith("/"):
@@ -133,7 +137,9 @@ class Article:
     at load time from what never changes (see ``load.ids``). ``updated`` is None unless the
     article has a valid updated date at or after ``published``. ``description`` is the one the
     front matter gives ("" when none: renderers fall back to a summary of the body);
-    ``has_body`` says whether the body holds any text.
+    ``has_body`` says whether the body holds any text. ``content_hash`` is a short hash of
+    the title and body as written: what still names the article after its file is renamed
+    or moved (see ``identity``).
     """
 
     path: Path
@@ -155,6 +161,7 @@ class Article:
     source: str = ""
     read_time: str = ""
     has_body: bool = True
+    content_hash: str = ""
 
     def __post_init__(self) -> None:
         if not self.slug:

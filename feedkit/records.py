@@ -43,7 +43,7 @@ def article_record(a: Article) -> Record:
         if a.hero_image else None,
         "cta": {"text": a.cta.text, "url": a.cta.url} if a.cta else None,
         "draft": a.draft, "archived": a.archived, "source": a.source,
-        "read_time": a.read_time, "has_body": a.has_body,
+        "read_time": a.read_time, "has_body": a.has_body, "content_hash": a.content_hash,
     }
 
 
@@ -77,6 +77,7 @@ def article_from(record: Record, *, intern: dict[Any, Any] | None = None) -> Art
             cta=CallToAction(cta["text"], cta["url"]) if cta else None,
             draft=record["draft"], archived=record["archived"], source=record["source"],
             read_time=record["read_time"], has_body=record["has_body"],
+            content_hash=record["content_hash"],
         )
     except (KeyError, TypeError, IndexError) as exc:
         raise ValueError(f"not an article record: {exc!r}") from exc

@@ -137,7 +137,15 @@ def _toml_value(value: object) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_string(str(item)) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_string(str(v))}"
+                               for k, v in value.items()) + "}"
     return _toml_string(str(value))
+
+
+def _toml_key(name: str) -> str:
+    """A TOML key: bare when it can be, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml_string(name)
 
 
 def render_config(*, url: str, title: str, settings: Iterable[Setting] = SETTINGS) -> str:

@@ -195,10 +195,13 @@ def test_mojibake_in_the_body_is_repaired() -> None:
     assert body_to_html("A â€“ B", BodyFormat.MARKDOWN) == "<p>A – B</p>"
 
 
-def test_a_body_nested_too_deep_is_plain_text_and_does_not_break_the_next_body() -> None:
+def test_a_body_nested_deeply_renders_or_is_plain_text_and_does_not_break_the_next_body(
+) -> None:
     renderer = MarkdownRenderer()
     html, why = renderer.render("* " * 3000 + "x")
-    assert html.startswith("<pre>* * *") and why == "is nested too deeply to render as Markdown"
+    # Python-Markdown before 3.11.4 ran out of stack here (RecursionError); 3.11.4 nests
+    assert (why is None and html.startswith("<ul>\n<li>\n<ul>") and html.count("<ul>") > 100) \
+        or (html.startswith("<pre>* * *") and why == "is nested too deeply to render as Markdown")
     assert renderer.render("*a*") == ("<p><em>a</em></p>", None)
 
 

@@ -315,7 +315,8 @@ def test_markdown_nested_too_deep_still_loads() -> None:
     parsed = parse_article("---\ntitle: T\ndate: 2024-01-01\n---\n" + "* " * 3000 + "x",
                            Path("deep.md"), rules=LoadRules(make_site()))
     assert parsed.article is not None and parsed.article.title == "T"
-    assert html_of(parsed.article).startswith("<pre>* * *")  # rendered as text, with a warning
+    html = html_of(parsed.article)  # nested lists, or (Python-Markdown < 3.11.4) plain text
+    assert html.startswith(("<ul>\n<li>\n<ul>", "<pre>* * *"))
 
 
 def test_c1_mojibake_in_yaml_front_matter_is_repaired_not_refused() -> None:

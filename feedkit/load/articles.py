@@ -7,6 +7,7 @@ not kept: the ``Article`` says where it is, and the render stage has it read aga
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -93,8 +94,21 @@ def parse_article(
         id=ident, subtitle=f.subtitle, description=f.description, updated=f.updated,
         authors=f.authors, tags=f.tags, hero_image=f.hero_image, cta=f.cta, draft=f.draft,
         archived=f.archived, source=f.source, read_time=f.read_time, has_body=has_body,
+        content_hash=content_hash(f.title, split.body),
     )
     return Parsed(article, tuple(problems), f.url_from_slug, f.id is None)
+
+
+def content_hash(title: str, body: str) -> str:
+    """A short hash of an article's title and body as written (line ends and the space
+    around the body aside): the same text under another file name hashes the same.
+
+    >>> content_hash("Launch", "Hello\\r\\n") == content_hash("Launch", "\\nHello\\n")
+    True
+    """
+    text = body.replace("\r\n", "\n").strip()
+    return hashlib.blake2b(f"{title}\0{text}".encode("utf-8", "replace"),
+                           digest_size=8).hexdigest()
 
 
 _NOTE_HINTS = {

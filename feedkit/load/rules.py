@@ -16,17 +16,21 @@ from feedkit.settings import Settings
 @dataclass(frozen=True, slots=True)
 class LoadRules:
     """Everything besides a file's bytes that decides the ``Article`` it becomes: the site (its
-    URL and time zone), the id rule and the size limit. The build cache keys on it."""
+    URL, time zone and permalink patterns), the id rule, the size limit and the generator
+    whose URL and slug rules apply. The build cache keys on it."""
 
     site: Site
     id_scheme: str = "tag"
     id_base: str = ""
     max_file_size: int = 5_000_000
+    generator: str = "feedkit"
+    slugify: str = "auto"
 
     @classmethod
     def of(cls, settings: Settings) -> LoadRules:
         return cls(settings.site, settings.feed.id_scheme, settings.feed.id_base,
-                   settings.content.max_file_size)
+                   settings.content.max_file_size, settings.content.generator,
+                   settings.content.slugify)
 
     @property
     def id_rule(self) -> IdRule:

@@ -21,6 +21,7 @@ class Setting:
     key: str
     kind: str  # str int bool url timezone language email path choice list address addresses
     #           spec (a date or a duration) link (an optional absolute URL)
+    #           table (names to strings: { posts = "/:year/:slug/" })
     default: object
     help: str
     choices: tuple[str, ...] = ()
@@ -201,6 +202,20 @@ def _to_link(s: Setting, value: object) -> str:
     return text
 
 
+def _to_table(s: Setting, value: object) -> dict[str, str]:
+    if isinstance(value, str):  # from the environment: "posts=/a/:slug/,news=/b/:slug/"
+        pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+        if any(not sep or not name.strip() for name, sep, _ in pairs):
+            raise ValueError(f"{value!r} is not a list of name=value pairs",
+                             "write it like posts=/news/:slug/,notes=/notes/:slug/")
+        value = {name.strip(): text for name, _, text in pairs}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in value.items()):
+        raise ValueError(f"must be a table of strings, got {describe(value)}",
+                         'write it like { posts = "/news/:slug/" }')
+    return {k.strip(): v.strip() for k, v in sorted(value.items())}
+
+
 def _to_choice(s: Setting, value: object) -> str:
     text = _to_str(s, value)
     if text not in s.choices:
@@ -223,6 +238,7 @@ _COERCE: dict[str, Callable[[Setting, object], object]] = {
     "addresses": _to_addresses,
     "spec": _to_spec,
     "link": _to_link,
+    "table": _to_table,
 }
 
 

@@ -177,6 +177,7 @@ def load(
         return _resolve_path(values[key], user=key in from_user, cwd=cwd, root=root)
 
     to = values["digest.to"]
+    permalinks = values["site.permalinks"]
     return Settings(
         site=Site(
             url=url,
@@ -186,9 +187,13 @@ def load(
             author=text("site.author"),
             author_email=text("site.author_email") or None,
             timezone=ZoneInfo(text("site.timezone")),
+            permalink=text("site.permalink"),
+            permalinks=tuple(permalinks.items()) if isinstance(permalinks, dict) else (),
         ),
         content=ContentSettings(dir=folder("content.dir"),
-                                max_file_size=number("content.max_file_size")),
+                                max_file_size=number("content.max_file_size"),
+                                generator=text("content.generator"),
+                                slugify=text("content.slugify")),
         feed=FeedSettings(
             content=text("feed.content"),
             limit=number("feed.limit"),

@@ -37,10 +37,13 @@ def _path(key: str) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class ContentSettings:
-    """``[content]``: where the articles are and how big one may be."""
+    """``[content]``: where the articles are, how big one may be, and the generator whose
+    URL, slug and ordering rules they follow."""
 
     dir: Path = field(default=_path("content.dir"))
     max_file_size: int = field(default=_int("content.max_file_size"))
+    generator: str = field(default=_str("content.generator"))
+    slugify: str = field(default=_str("content.slugify"))
 
 
 @dataclass(frozen=True, slots=True)

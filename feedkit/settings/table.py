@@ -16,10 +16,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.author_email", "email", None, "Default author email (optional)."),
     Setting("site.timezone", "timezone", "UTC",
             "IANA time zone for dates written without an offset, e.g. Europe/Berlin."),
+    Setting("site.permalink", "str", "",
+            "URL pattern of an article under site.url, e.g. /:year/:month/:slug/, or a Jekyll "
+            "style (date, pretty, ordinal, weekdate, none); empty: content.generator's default."),
+    Setting("site.permalinks", "table", {},
+            "URL patterns per section (the first folder under content.dir), e.g. "
+            "{ posts = \"/news/:year/:slug/\" }; a section not named uses site.permalink."),
     Setting("content.dir", "path", "content",
             "Folder of articles, relative to feedkit.toml (flag: --content)."),
     Setting("content.max_file_size", "int", 5_000_000,
             "Articles larger than this many bytes are reported and skipped.", minimum=1),
+    Setting("content.generator", "choice", "feedkit",
+            "The generator the archive was written for; its URL, slug and same-date order rules "
+            "apply (feedkit init --from sets it).",
+            choices=("feedkit", "jekyll", "hugo", "zola", "eleventy", "astro", "pelican")),
+    Setting("content.slugify", "choice", "auto",
+            "How file and folder names become URL segments: auto (the generator's rule), on "
+            "(lower-case letters, digits and -), safe (keep case and dots), off (as written).",
+            choices=("auto", "on", "safe", "off")),
     Setting("build.output", "path", "public",
             "Folder the feeds are written to, relative to feedkit.toml (flag: --output)."),
     Setting("build.cache", "path", ".feedkit/cache.db",
