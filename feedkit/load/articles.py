@@ -76,9 +76,10 @@ def parse_article(
         return None if m is None else split.fm_line + split.fm_text.count("\n", 0, m.start())
 
     f = resolving.resolve(split.meta, path=path, site_url=rules.site.url,
-                          zone=rules.site.timezone, line_of=line_of, intern=intern)
+                          zone=rules.site.timezone, line_of=line_of, intern=intern,
+                          url_rules=rules.url_rules)
     problems = list(f.problems)
-    if any(p.is_error for p in problems) or f.published is None:
+    if any(p.is_error for p in problems) or f.published is None or f.no_page:
         return Parsed(None, tuple(problems))
     has_body = bool(split.body) and not split.body.isspace()  # no copy of the body
     if not f.description and not has_body:

@@ -17,7 +17,8 @@ from typing import Any
 from feedkit.dates import DateError, parse_date
 from feedkit.errors import Problem
 from feedkit.load import urls
-from feedkit.load.aliases import Reader
+from feedkit.load.aliases import Reader, is_empty
+from feedkit.load.permalinks import Place, UrlRules
 from feedkit.model import Author, CallToAction, Image
 from feedkit.text import plain_text, slugify
 
@@ -49,6 +50,7 @@ class Fields:
     slug: str = ""
     url: str = ""
     url_from_slug: bool = True
+    no_page: bool = False  # Eleventy's "permalink: false": nothing to link a feed item to
     draft: bool = False
     archived: bool = False
     source: str = ""
@@ -70,6 +72,7 @@ def resolve(
     zone: tzinfo,
     line_of: Callable[[str], int | None] = lambda key: None,
     intern: dict[Any, Any] | None = None,
+    url_rules: UrlRules | None = None,
 ) -> Fields:
     """Resolve the front matter of the article at ``path`` (relative to the content folder).
 
@@ -103,7 +106,15 @@ def resolve(
     f.published = _published(r, path, zone, name_date)
     f.updated = _updated(r, zone, f.published)
     _status(r, f)
-    f.url, f.url_from_slug = urls.article_url(r, f.slug, site_url)
+    place = None
+    if url_rules is not None and f.published is not None:
+        explicit_slug = r.text("slug")
+        place = Place(path.as_posix(), f.title, f.published,
+                      explicit_slug[1] if explicit_slug and explicit_slug[1] else None,
+                      _categories(r))
+    url, f.url_from_slug = urls.article_url(r, f.slug, site_url, rules=url_rules, place=place)
+    f.no_page = url is None
+    f.url = url or site_url
     f.authors = _authors(r, shared)
     f.tags = _tags(r, shared)
     f.hero_image = urls.hero_image(r, f.url, f.title)
@@ -212,6 +223,22 @@ def _status(r: Reader, f: Fields) -> None:
         f.draft = True
     archived = status is not None and status[1].lower() == "archived"
     f.archived = bool(_flag(r, "archived", unsure=True)) or archived
+
+
+def _categories(r: Reader) -> tuple[str, ...]:
+    """The categories a URL pattern's ``:categories``/``{category}`` is made of: Jekyll's
+    ``categories``/``category`` (text split on spaces, as Jekyll does) and Pelican's
+    ``Category``."""
+    for key in ("categories", "category"):
+        hit = r.lower.get(key)
+        if hit is None or is_empty(hit[1]):
+            continue
+        value = hit[1]
+        items = value if isinstance(value, list) else str(value).split() if key == "categories" \
+            else [str(value)]
+        return tuple(plain_text(str(item)) for item in items
+                     if item is not None and not isinstance(item, dict | list))
+    return ()
 
 
 # -- people and tags ------------------------------------------------------------------------------

@@ -7,10 +7,14 @@ on them) and nothing else of the load stage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from feedkit.load.ids import IdRule
 from feedkit.model import Site
 from feedkit.settings import Settings
+
+if TYPE_CHECKING:
+    from feedkit.load.permalinks import UrlRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,13 @@ class LoadRules:
         return cls(settings.site, settings.feed.id_scheme, settings.feed.id_base,
                    settings.content.max_file_size, settings.content.generator,
                    settings.content.slugify)
+
+    @property
+    def url_rules(self) -> UrlRules:
+        from feedkit.load.permalinks import UrlRules  # deferred: a warm build needs no URLs
+
+        return UrlRules(self.generator, self.slugify, self.site.permalink, self.site.permalinks,
+                        self.site.timezone)
 
     @property
     def id_rule(self) -> IdRule:

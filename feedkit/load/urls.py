@@ -15,35 +15,74 @@ from feedkit.text import plain_text
 
 if TYPE_CHECKING:
     from feedkit.load.aliases import Reader
+    from feedkit.load.permalinks import Place, UrlRules
 
 _URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 
-def article_url(r: Reader, slug: str, site_url: str) -> tuple[str, bool]:
-    """(the article's URL, whether it was made from the slug rather than given)."""
+def article_url(r: Reader, slug: str, site_url: str, *, rules: UrlRules | None = None,
+                place: Place | None = None) -> tuple[str | None, bool]:
+    """(the article's URL, whether it was made from the slug rather than given or made from a
+    pattern); a URL of None: the article has no page of its own (Eleventy's
+    ``permalink: false``), with a warning."""
+    from feedkit.load.permalinks import PatternError, article_path, expand, finish
+
+    generator = rules.generator if rules is not None else "feedkit"
     for canonical in ("url", "path"):
         raw = r.find(canonical)
         if raw is not None and isinstance(raw[1], bool):
-            continue  # Eleventy's "permalink: false": no page of its own, so no URL to take
+            if raw[1] is False and generator == "eleventy":
+                r.warn(raw[0], "false: the article has no page of its own, so no link for a "
+                       "feed; left out", "remove it to publish the article")
+                return None, False
+            continue  # "permalink: true/false" elsewhere: no URL to take
         hit = r.text(canonical)
         if hit is None:
             continue
         key, value = hit
-        if canonical == "path" and re.search(r"(^|/):[a-z_]+|\{\{|\{%", value):
-            r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
-                   "write the article's own path")
-            continue
         if canonical == "path" or urlsplit(value).scheme == "":
-            relative = value.lstrip("/")
-            last = relative.rsplit("/", 1)[-1]
-            if relative and not relative.endswith("/") and "." not in last:
-                relative += "/"
-            value = urljoin(site_url, quote(relative, safe="/%:@!$&'()*+,;=-._~"))
+            if rules is not None and place is not None and _is_pattern(value):
+                try:
+                    relative = expand(value, rules, place)
+                except PatternError as exc:
+                    r.warn(key, *exc.args)
+                    continue
+            elif rules is not None and generator != "feedkit":
+                relative = finish(_with_slash(value, generator), rules)
+            elif _is_pattern(value):
+                r.warn(key, f"{value!r} is a pattern; patterns are not expanded",
+                       "write the article's own path")
+                continue
+            else:
+                relative = quote(_with_slash(value, generator).lstrip("/"),
+                                 safe="/%:@!$&'()*+,;=-._~")
+            value = urljoin(site_url, relative)
         if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
             return value, False
         r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
+    if rules is not None and place is not None:
+        try:
+            path = article_path(rules, place)
+        except PatternError as exc:
+            r.warn("permalink", *exc.args)
+            path = None
+        if path is not None:
+            return urljoin(site_url, path), False
     return site_url + quote(slug, safe="") + "/", True  # site_url always ends in "/"
 
+
+def _is_pattern(value: str) -> bool:
+    return bool(re.search(r"(^|/|\w):[a-z_]+|\{\{|\{%|\{\w+(:[^{}]*)?\}", value))
+
+
+def _with_slash(value: str, generator: str) -> str:
+    """A path as written, with the trailing ``/`` its generator adds: Jekyll keeps it as it
+    is; the others add one unless the last segment has an extension (Zola: always)."""
+    relative = value.strip()
+    if generator == "jekyll" or not relative or relative.endswith("/"):
+        return relative
+    last = relative.rsplit("/", 1)[-1]
+    return relative + "/" if generator == "zola" or "." not in last else relative
 
 
 def _image_url(value: object) -> object:
