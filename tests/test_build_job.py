@@ -160,7 +160,10 @@ def test_the_manifest_lists_exactly_the_outputs(site: Path) -> None:
     report = build(site)
     manifest = json.loads((public(site) / MANIFEST_NAME).read_text())
     assert sorted(manifest["files"]) == sorted(report.files)
-    assert manifest["data"]["feeds"]["feed.xml"][0][1:] == [f"{SITE_URL}c/", "c.md"]
+    # what names the article after a rename: its URL, file, title and body, and publish day
+    item = manifest["data"]["feeds"]["feed.xml"][0]
+    assert item[1:3] == [f"{SITE_URL}c/", "c.md"] and item[4:] == ["Gamma", "2025-01-03"]
+    assert len(item[3]) == 16
 
 
 # -- defect 3: the cache is keyed on feedkit's own code -------------------------------------------
@@ -550,9 +553,11 @@ def test_ids_an_earlier_feedkit_dated_in_the_site_zone_are_kept_as_readers_know_
     ids = [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]]
     assert ids == ["tag:news.example.org,2025-01-07:late", "tag:news.example.org,2025-01-06:noon"]
     assert report.notes == ("late.md: kept the id feed readers know, "
-                            "'tag:news.example.org,2025-01-07:late' (an earlier feedkit dated "
-                            "ids in site.timezone); add id: to its front matter to keep it in "
-                            "any output folder",)
+                            "'tag:news.example.org,2025-01-07:late' (the id its name, date or "
+                            "slug would give now differs); pin it with id: "
+                            '"tag:news.example.org,2025-01-07:late" in its front matter (feedkit '
+                            "pin-ids writes it), or it changes in an output folder without this "
+                            "one's manifest",)
     assert build(root).notes == report.notes  # said again when nothing changed
     assert build(root, use_cache=False).notes == report.notes  # and kept again, from the manifest
 
@@ -579,17 +584,23 @@ def test_ids_kept_once_stay_kept_when_the_site_zone_changes_later(make_site_dir)
             == ["urn:late"]
 
 
-def test_any_other_change_of_a_published_id_is_refused(make_site_dir) -> None:
+def test_a_corrected_date_keeps_the_id_readers_know_but_an_explicit_new_id_is_refused(
+        make_site_dir) -> None:
     root = make_site_dir({"late.md": post("Late", "2025-01-06")}, toml=TOML)
     public(root).mkdir()
     (public(root) / "feed.json").write_text(json.dumps({"items": [
         {"id": "tag:news.example.org,2025-01-05:late", "url": f"{SITE_URL}late/"}]}))
+    report = build(root)  # the date was fixed from the 5th to the 6th: the same article
+    assert [i["id"] for i in json.loads((public(root) / "feed.json").read_text())["items"]] \
+        == ["tag:news.example.org,2025-01-05:late"]
+    assert report.notes[0].startswith("late.md: kept the id feed readers know, "
+                                      "'tag:news.example.org,2025-01-05:late'")
+    rewrite(root / "content/late.md", post("Late", "2025-01-06", extra="id: urn:late\n"))
     with pytest.raises(RefusedError) as caught:
         build(root)
     (problem,) = caught.value.problems
     assert problem.message.startswith("the feed id would change from "
-                                      "'tag:news.example.org,2025-01-05:late' to "
-                                      "'tag:news.example.org,2025-01-06:late'")
+                                      "'tag:news.example.org,2025-01-05:late' to 'urn:late'")
     assert problem.hint is not None and \
         problem.hint.startswith('keep it with id: "tag:news.example.org,2025-01-05:late"')
     build(root, allow_new_ids=True)
@@ -604,10 +615,12 @@ def test_another_file_at_a_published_url_is_another_article_not_an_id_change(
     report = build(site)
     assert titles(site) == ["Gamma again", "Beta", "Alpha"]
     assert not any(p.field == "id" for p in report.problems)
-    # the same file with a new date is the same article: its id change is refused
+    # the same file with a new date is the same article: it keeps the id readers know
+    first = json.loads((public(site) / "feed.json").read_text())["items"][0]["id"]
     rewrite(site / "content/new/c.md", post("Gamma again", "2025-03-02", "harbour"))
-    with pytest.raises(RefusedError, match="change"):
-        build(site)
+    report = build(site)
+    assert json.loads((public(site) / "feed.json").read_text())["items"][0]["id"] == first
+    assert report.notes[0].startswith("new/c.md: kept the id feed readers know")
 
 
 def test_changing_the_time_zone_changes_no_id(site: Path) -> None:
@@ -619,3 +632,56 @@ def test_changing_the_time_zone_changes_no_id(site: Path) -> None:
         build(site)  # not refused: no id changed
         assert [i["id"] for i in json.loads((public(site) / "feed.json").read_text())["items"]] \
             == ids
+
+
+# -- issue 13: ids for life -----------------------------------------------------------------------
+
+
+def ids_by_title(root: Path) -> dict[str, str]:
+    return {i["title"]: i["id"] for i in json.loads((public(root) / "feed.json").read_text())
+            ["items"]}
+
+
+def test_a_renamed_file_keeps_its_published_id_in_every_feed(site: Path) -> None:
+    build(site)
+    before = ids_by_title(site)
+    (site / "content/c.md").rename(site / "content/gamma-at-last.md")
+    report = build(site)
+    assert ids_by_title(site) == before  # the URL follows the new name; the id does not
+    import feedparser
+
+    for name in ("atom.xml", "feed.xml"):
+        tag_feed = feedparser.parse((public(site) / "tags/harbour" / name).read_bytes())
+        assert [e.id for e in tag_feed.entries] == [before["Gamma"]]
+    assert report.notes[0].startswith(f"gamma-at-last.md: kept the id feed readers know, "
+                                      f"{before['Gamma']!r}")
+    # renamed again, and its date fixed besides: still the same article
+    moved = site / "content/2025/gamma.md"
+    moved.parent.mkdir()
+    (site / "content/gamma-at-last.md").rename(moved)
+    rewrite(moved, post("Gamma", "2025-01-04", "harbour"))
+    build(site)
+    assert ids_by_title(site) == before
+
+
+def test_an_older_article_taking_a_published_slug_changes_no_published_id(site: Path) -> None:
+    build(site)
+    before = ids_by_title(site)
+    (site / "content/old").mkdir()
+    (site / "content/old/c.md").write_text(post("Older Gamma", "2024-12-01", "harbour"))
+    build(site)
+    after = ids_by_title(site)
+    assert {t: after[t] for t in before} == before
+    assert after["Older Gamma"] not in before.values()
+
+
+def test_a_kept_id_is_never_given_to_two_articles(site: Path) -> None:
+    build(site)
+    before = ids_by_title(site)
+    # c.md renamed, and a new c.md with Gamma's name, date and slug: the file is the article
+    (site / "content/c.md").rename(site / "content/gamma-renamed.md")
+    (site / "content/c.md").write_text(post("Not Gamma", "2025-01-03", "harbour"))
+    build(site, allow_new_ids=True)
+    after = ids_by_title(site)
+    assert len(set(after.values())) == len(after)
+    assert after["Not Gamma"] == before["Gamma"]  # the same file, date and slug as published

@@ -11,6 +11,7 @@ article. The settings' own warnings are read afresh every time, never replayed.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Iterable
@@ -211,16 +212,13 @@ class _Run:
         output = self.settings.build.output
         with folder_lock(output, wait=self.wait, what="build"):
             previous, damaged = read_manifest(output)
-            kept_before: dict[str, str] = {}
             if previous is not None:
                 before = guard.items_from_manifest(previous.data)
-                kept_before = guard.kept_from_manifest(previous.data)
             else:  # no manifest yet: what an earlier feedkit left there
                 before = legacy.items_from_json_feed(output)
                 previous = None if damaged else legacy.adopted_manifest(output)
-            # an id only the date rule changed is kept as readers know it
-            kept = guard.earlier_ids_in(before, published, LoadRules.of(self.settings).id_rule,
-                                        self.settings.site.timezone, kept_before)
+            # an article whose derived id changed keeps the id readers know
+            kept = guard.kept_ids(before, published, LoadRules.of(self.settings).id_rule)
             if kept:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]
@@ -238,9 +236,10 @@ class _Run:
                            data={guard.FEEDS_KEY: items, guard.KEPT_KEY: kept})
             outputs = _stats(output, (*done.files, MANIFEST_NAME))
         notes: list[str] = []  # what stays true while the outputs are as this run left them
-        notes.extend(f"{key}: kept the id feed readers know, {old!r} (an earlier feedkit dated "
-                     "ids in site.timezone); add id: to its front matter to keep it in any "
-                     "output folder" for key, old in sorted(kept.items()))
+        notes.extend(f"{key}: kept the id feed readers know, {old!r} (the id its name, date "
+                     f"or slug would give now differs); pin it with id: {json.dumps(old)} in "
+                     "its front matter (feedkit pin-ids writes it), or it changes in an output "
+                     "folder without this one's manifest" for key, old in sorted(kept.items()))
         notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
                      "in place (delete it if it is not yours)" for path in done.kept)
         return _Publishing(done, outputs, tuple([damaged] if damaged else []), tuple(notes))

@@ -16,6 +16,7 @@ from feedkit.deliver.ledger import Entry, Ledger
 from feedkit.deliver.lock import DEFAULT_WAIT, folder_lock
 from feedkit.deliver.output import OutputFolder, WriteResult
 from feedkit.errors import ConfigError, Problem, UsageError
+from feedkit.identity import Known, known_of, match
 from feedkit.jobs.stages import load_site, opened_cache, render_bodies, utc_now, worker_pool
 from feedkit.load.discovery import require_folder
 from feedkit.load.ids import earlier_ids
@@ -143,12 +144,12 @@ def digest(settings: Settings, request: DigestRequest, *, now: datetime | None =
                 (ledger.locked() if records else nullcontext()):
             chooser = _Chooser(settings, request, ledger, now=now, until=until,
                                given_since=given_since, last=last)
-            choice = chooser.choose(publishable(loaded.articles, now), cache, pool)
+            choice = chooser.choose(loaded.articles, cache, pool)
             problems = (*settings.warnings, *loaded.problems, *chooser.problems)
             report = DigestReport(choice.window, choice.articles, choice.candidates, None,
                                   problems=problems, dry_run=request.dry_run,
                                   min_items=choice.min_items, already_sent=choice.already_sent,
-                                  since_from=choice.since_from)
+                                  since_from=choice.since_from, notes=tuple(chooser.notes))
             if choice.digest is None:
                 return report
             host = urlsplit(settings.site.url).hostname or "localhost"
@@ -182,8 +183,11 @@ def digest(settings: Settings, request: DigestRequest, *, now: datetime | None =
                     sent=now if request.send else None, mode="send" if request.send else "mark",
                     message_id=choice.digest.message_id,
                     recipients=len(recipients) if request.send else 0,
-                    entries=[Entry(a.id, a.published) for a in choice.articles],
+                    entries=[_entry(a) for a in choice.articles],
                 )
+                # the sent articles found under another id, path or text: known as they are
+                # now, so the next run still finds them after one more rename or edit
+                ledger.update_articles(chooser.moved)
     return replace(report, files=files, output_dir=output,
                    sent_to=recipients if sending else (), recorded=records)
 
@@ -211,6 +215,7 @@ class _Chooser:
         self.now, self.until, self.given_since, self.last = now, until, given_since, last
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.moved: list[tuple[str, Entry]] = []  # (id recorded, the article as it is now)
 
     def _window(self) -> tuple[Window, str]:
         if self.given_since is not None:
@@ -228,16 +233,20 @@ class _Chooser:
                              f"({self.until.isoformat()})")
         return Window(since, self.until), since_from
 
-    def choose(self, out: list[Article], cache: Cache, pool: Pool) -> _Choice:
+    def choose(self, loaded: Sequence[Article], cache: Cache, pool: Pool) -> _Choice:
         from feedkit.render.email import render_digest
 
         settings, request = self.settings, self.request
         window, since_from = self._window()
+        out = publishable(loaded, self.now)
         sent = self.ledger.sent_ids()
         rule = LoadRules.of(settings).id_rule
+        # every article loaded (drafts too: a file that still holds a sent article keeps it)
+        same = match(self.ledger.known(), loaded)
+        self._moved(same, loaded, out, sent)
 
         def was_sent(article: Article) -> bool:
-            return article.id in sent or any(
+            return article.key in same or article.id in sent or any(
                 old in sent for old in earlier_ids(article, rule, settings.site.timezone))
 
         limit = request.limit if request.limit is not None else settings.digest.limit
@@ -268,6 +277,32 @@ class _Chooser:
         # capped to the size budget: the rest wait for the next digest
         return replace(choice, articles=rendered.articles, digest=rendered)
 
+    def _moved(self, same: dict[str, Known], loaded: Sequence[Article],
+               out: Sequence[Article], sent: set[str]) -> None:
+        """Note each published article recognised as sent under another id, and keep (in
+        ``moved``) the ledger updates that make each matched record what its article is now."""
+        published = {a.key for a in out}
+        articles = {a.key: a for a in loaded if a.key in same}
+        renamed: list[str] = []
+        new_ids: dict[str, int] = {}
+        for article in articles.values():
+            new_ids[article.id] = new_ids.get(article.id, 0) + 1
+        for key, record in sorted(same.items()):
+            article = articles[key]
+            if record.id != article.id and article.id not in sent and key in published:
+                renamed.append(f"{key}: sent before as {record.id}, its id is now {article.id}; "
+                               f"not sent again. Pin the old id (or feed readers show it "
+                               f"again): add id: \"{record.id}\" to its front matter")
+            now = known_of(article)
+            # an id another record holds, or two articles share, is left as recorded
+            if now != record and (now.id == record.id or (
+                    now.id not in sent and new_ids[now.id] == 1)):
+                self.moved.append((record.id, _entry(article)))
+        self.notes.extend(renamed[:_MOST_RENAMED])
+        if len(renamed) > _MOST_RENAMED:
+            self.notes.append(f"and {len(renamed) - _MOST_RENAMED} more article(s) sent "
+                              "under another id, not sent again")
+
     def _summaries(self, candidates: list[Article], updated: list[Article], limit: int,
                    cache: Cache, pool: Pool
                    ) -> tuple[dict[str, str], list[Article], list[Article]]:
@@ -287,6 +322,15 @@ class _Chooser:
             summaries.update((key, body.summary) for key, body in rendered.bodies.items())
             self.problems.extend(p for p in rendered.problems if p.is_error)
             failed |= rendered.failed
+
+
+_MOST_RENAMED = 10  # notes naming an article recognised under another id; then a count
+
+
+def _entry(article: Article) -> Entry:
+    """``article`` as the ledger records it."""
+    return Entry(article.id, article.published, url=article.url, path=article.key,
+                 content_hash=article.content_hash, title=article.title)
 
 
 def _blank_note(blank: Sequence[Article]) -> str:

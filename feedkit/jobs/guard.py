@@ -1,12 +1,16 @@
 """What a build may not change without being told: a pure review of the feeds it is about to
 publish against the ones it published last time (kept in the output folder's manifest).
 
-Feed readers keep what they have seen, by id. An id that only the change of date rule would
-change (``load.ids.earlier_ids``) is kept as readers know it. Otherwise a build refuses, and
-says why, when it would
+Feed readers keep what they have seen, by id. Each article is paired with what the feeds
+published before (``identity.match``: the same id, the same file, else for a renamed or moved
+file the same URL, body or title), and an article whose *derived* id changed — its file
+renamed or moved, its date corrected, another article taking its slug, ``site.timezone``
+changed — keeps the id readers know, with a note saying how to pin it. Otherwise a build
+refuses, and says why, when it would
 
-- change the id of an article already in a feed (every reader would show it again as new);
-  ``--allow-new-ids`` says that is intended;
+- change the id of an article already in a feed by its front matter's ``id:`` or by
+  ``id_scheme = "url"`` (every reader would show it again as new); ``--allow-new-ids`` says
+  that is intended;
 - empty the site feed, or drop more than half of the articles the feeds held because they are
   no longer published (an empty or unreadable content folder, a bad merge);
   ``--allow-shrink`` says that is intended.
@@ -18,11 +22,11 @@ published: they are not counted as dropped.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, error
-from feedkit.load.ids import IdRule, earlier_ids, is_derived
+from feedkit.identity import Known, match
+from feedkit.load.ids import IdRule, is_derived
 from feedkit.model import Article
 
 if TYPE_CHECKING:
@@ -32,13 +36,17 @@ SITE_FEED = "feed.xml"
 FEEDS_KEY = "feeds"  # where the build keeps its items in the manifest's data
 KEPT_KEY = "kept_ids"  # and the earlier ids it kept
 
-# A feed's items as published: [id, url, source path] each.
+# A feed's items as published: [id, url, source path, content hash, title, publish day] each
+# (an earlier feedkit kept the first three).
 Items = Mapping[str, Sequence[Sequence[str]]]
+_FIELDS = 6
 
 
 def feed_items(plan: Sequence[Feed]) -> dict[str, list[list[str]]]:
     """What each feed of ``plan`` publishes, to keep in the manifest."""
-    return {feed.path: [[a.id, a.url, a.key] for a in feed.articles] for feed in plan}
+    return {feed.path: [[a.id, a.url, a.key, a.content_hash, a.title,
+                         a.published.date().isoformat()] for a in feed.articles]
+            for feed in plan}
 
 
 def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
@@ -46,41 +54,42 @@ def items_from_manifest(data: Mapping[str, Any]) -> dict[str, list[list[str]]]:
     feeds = data.get(FEEDS_KEY)
     if not isinstance(feeds, dict):
         return {}
-    return {path: [list(map(str, item))[:3] for item in items if isinstance(item, list)
-                   and len(item) == 3]
+    return {path: [(list(map(str, item)) + [""] * _FIELDS)[:_FIELDS] for item in items
+                   if isinstance(item, list) and 3 <= len(item) <= _FIELDS]
             for path, items in feeds.items() if isinstance(path, str) and isinstance(items, list)}
 
 
-def earlier_ids_in(before: Items, published: Sequence[Article], rule: IdRule, zone: tzinfo,
-                   kept_before: Mapping[str, str]) -> dict[str, str]:
-    """Articles the feeds published under the id an earlier feedkit gave them (the date in
-    ``site.timezone``, ``zone``, see ``load.ids.earlier_ids``), or whose id an earlier build kept so
-    (``kept_before``, from the manifest: the time zone may have changed since; while its id
-    is still derived, not one its front matter or ``id_scheme = "url"`` gives): {article
-    key: that id}. Keeping it makes the change of rule invisible to readers."""
+def known_items(before: Items) -> list[Known]:
+    """Each article the feeds published, once."""
+    seen: dict[str, Known] = {}
+    for items in before.values():
+        for item in items:
+            ident, url, path, content, title, day = (list(item) + [""] * _FIELDS)[:_FIELDS]
+            seen.setdefault(ident, Known(ident, url, path, content, title, day))
+    return list(seen.values())
+
+
+def kept_ids(before: Items, published: Sequence[Article], rule: IdRule) -> dict[str, str]:
+    """The articles whose derived id changed since the feeds published them, and the id
+    readers know each by: {article key: that id}. Keeping it makes the change invisible to
+    readers. Not for an id the front matter or ``id_scheme = "url"`` gives (those are the
+    publisher's to change, and ``review`` asks), nor for one another article now has, nor
+    across a new authority (a new site host: one ``id_base`` setting keeps them all, and
+    ``review`` says so)."""
+    current = {a.id for a in published}
     return {article.key: old_id for article, old_id in _changed_ids(before, published)
-            if (kept_before.get(article.key) == old_id and is_derived(article, rule))
-            or old_id in earlier_ids(article, rule, zone)}
+            if is_derived(article, rule) and old_id not in current
+            and _authority(old_id) == _authority(article.id)}
 
 
 def _changed_ids(before: Items, published: Sequence[Article]) -> Iterator[tuple[Article, str]]:
     """Each item published before whose article is still published under another id: (the
     article, the id it was published under)."""
-    by_path = {a.key: a for a in published}
-    by_url = {a.url: a for a in published}
-    for items in before.values():
-        for old_id, url, path in items:
-            article = _same_article(path, url, by_path, by_url)
-            if article is not None and article.id != old_id:
-                yield article, old_id
-
-
-def _same_article(path: str, url: str, by_path: Mapping[str, Article],
-                  by_url: Mapping[str, Article]) -> Article | None:
-    """The article a published item was: the one from the same file; by its URL only for an
-    item with no file (from a feed an earlier feedkit wrote): another file at the same URL is
-    another article (one republished, a slug used again), whose id may differ."""
-    return by_path.get(path) if path else by_url.get(url)
+    by_key = {a.key: a for a in published}
+    for key, record in match(known_items(before), published).items():
+        article = by_key[key]
+        if article.id != record.id:
+            yield article, record.id
 
 
 def kept_from_manifest(data: Mapping[str, Any]) -> dict[str, str]:
