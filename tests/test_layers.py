@@ -22,7 +22,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("text", "dates", "pool", "lazy"),  # pure helpers
     ("model",),  # Site, Article, Body: plain data
-    ("records", "selection", "settings"),  # model <-> records; ordering; typed settings
+    # model <-> records; ordering; earlier records <-> articles; typed settings
+    ("records", "selection", "identity", "settings"),
     ("load", "render", "deliver"),  # the stages: siblings that never import each other
     ("cache",),  # an optional layer around load and render
     ("jobs",),  # check, build, digest: the only place that runs the stages
