@@ -11,14 +11,30 @@ from feedkit.dates import MIN_YEAR, DateError, parse_date
 from feedkit.model import Article, Status, newest_first
 
 
-def ordered(articles: Iterable[Article]) -> list[Article]:
-    """Newest published first; ties broken by slug, then path, so every run agrees."""
-    return sorted(articles, key=newest_first)
+def ordered(articles: Iterable[Article], generator: str = "feedkit") -> list[Article]:
+    """Newest published first. Articles published at the same instant are in the order the
+    archive's generator lists them (read from their source), so a feed limit keeps the same
+    ones the site's own feed does: Jekyll the higher path first (``Document#<=>`` compares
+    date, then path, and ``site.posts`` is reversed); Zola the lower URL first
+    (``sort_pages``); Hugo the lower title, then file name (``DefaultPageSort``); feedkit
+    the lower slug, then path. Every run agrees."""
+    items = list(articles)
+    if generator == "jekyll":
+        items.sort(key=lambda a: a.key, reverse=True)
+    elif generator == "zola":
+        items.sort(key=lambda a: a.url)
+    elif generator == "hugo":
+        items.sort(key=lambda a: (a.title, a.path.name, a.key))
+    else:
+        return sorted(items, key=newest_first)
+    items.sort(key=lambda a: -a.published.timestamp())  # stable: ties keep the order above
+    return items
 
 
-def publishable(articles: Iterable[Article], now: datetime) -> list[Article]:
+def publishable(articles: Iterable[Article], now: datetime,
+                generator: str = "feedkit") -> list[Article]:
     """Articles that are out at ``now`` (not drafts, not archived, not future), newest first."""
-    return [a for a in ordered(articles) if a.status(now) is Status.PUBLISHED]
+    return [a for a in ordered(articles, generator) if a.status(now) is Status.PUBLISHED]
 
 
 def count_statuses(articles: Iterable[Article], now: datetime) -> dict[Status, int]:

@@ -27,6 +27,23 @@ def test_ties_on_the_same_instant_are_broken_by_slug() -> None:
     assert [a.slug for a in ordered(articles)] == ["apple", "mango", "zebra"]
 
 
+def test_ties_follow_the_archive_generator_and_newer_still_comes_first() -> None:
+    # release notes published at one instant, as Hugo's and Zola's sites often have
+    articles = [make_article(slug=s, title=t, published=day(5))
+                for s, t in [("1.0.4", "Zulu 1.0.4"), ("1.1.2", "Alpha 1.1.2"),
+                             ("1.0.10", "Mike 1.0.10")]]
+    articles.append(make_article(slug="0.9", title="Older", published=day(4)))
+
+    def order(generator: str) -> list[str]:
+        return [a.slug for a in ordered(articles, generator)]
+
+    assert order("jekyll") == ["1.1.2", "1.0.4", "1.0.10", "0.9"]  # higher path first
+    assert order("zola") == ["1.0.10", "1.0.4", "1.1.2", "0.9"]  # lower URL first
+    assert order("hugo") == ["1.1.2", "1.0.10", "1.0.4", "0.9"]  # lower title first
+    assert order("feedkit") == ["1.0.10", "1.0.4", "1.1.2", "0.9"]  # lower slug first
+    assert order("astro") == order("feedkit")
+
+
 def test_same_instant_written_in_different_zones_is_a_tie() -> None:
     plus_two = timezone(timedelta(hours=2))
     a = make_article(slug="b", published=datetime(2025, 1, 5, 12, tzinfo=UTC))

@@ -146,7 +146,7 @@ class _Run:
         loaded = load_site(settings, cache, self.pool)
         options = settings.feed if self.limit is None else replace(settings.feed,
                                                                   limit=self.limit)
-        published = publishable(loaded.articles, self.now)
+        published = publishable(loaded.articles, self.now, settings.content.generator)
         log.info("%d files, %d articles, %d published", loaded.files, len(loaded.articles),
                  len(published))
         problems: list[Problem] = [*settings.warnings, *loaded.problems]

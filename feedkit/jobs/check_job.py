@@ -91,4 +91,4 @@ def check(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
     articles = [a for a in loaded.articles if a.key not in checked.failed]
     problems = (*settings.warnings, *loaded.problems, *checked.problems,
                 *unsafe_markup(articles, checked))
-    return CheckReport(tuple(ordered(articles)), problems, now, loaded.files, strict)
+    return CheckReport(tuple(ordered(articles, settings.content.generator)), problems, now, loaded.files, strict)
