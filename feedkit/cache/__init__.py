@@ -245,13 +245,14 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
 
 
 def render_needed(cache: Cache, articles: Sequence[Article], *, read: Callable[[Body], str],
-                  pool: Pool | None = None) -> Rendered:
-    """``render.render_bodies``, rendering only the bodies the cache has no result for."""
+                  pool: Pool | None = None, relative_images: bool = True) -> Rendered:
+    """``render.render_bodies``, rendering only the bodies the cache has no result for (the
+    cache is made for one generator, so for one ``relative_images``)."""
     from feedkit.render.bodies import Rendered, body_problems, render_bodies
 
     hits = cache.bodies(articles)
     missing = [a for a in articles if a.key not in hits]
-    fresh = render_bodies(missing, read=read, pool=pool)
+    fresh = render_bodies(missing, read=read, pool=pool, relative_images=relative_images)
     cache.store_bodies((a, fresh.bodies[a.key]) for a in missing if a.key in fresh.bodies)
     problems: list[Problem] = []
     for article in articles:  # a cached body reports what it reported when it was rendered

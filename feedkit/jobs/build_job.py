@@ -192,7 +192,8 @@ class _Run:
         failed: set[str] = set()
         plan = plan_feeds(site, published, options)
         while needed := [a for a in bodies_needed(plan, options) if a.key not in bodies]:
-            rendered = render_bodies(cache, needed, self.pool)
+            rendered = render_bodies(cache, needed, self.pool,
+                                     generator=self.settings.content.generator)
             bodies.update(rendered.bodies)
             problems.extend(rendered.problems)
             if not rendered.failed:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedkit.errors import Problem
-from feedkit.jobs.stages import utc_now, worker_pool
+from feedkit.jobs.stages import keeps_relative_images, utc_now, worker_pool
 from feedkit.load import LoadRules, load_articles, read_body
 from feedkit.model import Article, Status
 from feedkit.pool import Pool
@@ -87,8 +87,10 @@ def check(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
     pool = pool or worker_pool()
     loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings), pool=pool)
     # every body is rendered, each worker reading its own files; only findings come back
-    checked = render_bodies(loaded.articles, read=read_body, pool=pool, keep_html=False)
+    checked = render_bodies(loaded.articles, read=read_body, pool=pool, keep_html=False,
+                            relative_images=keeps_relative_images(settings.content.generator))
     articles = [a for a in loaded.articles if a.key not in checked.failed]
     problems = (*settings.warnings, *loaded.problems, *checked.problems,
                 *unsafe_markup(articles, checked))
-    return CheckReport(tuple(ordered(articles, settings.content.generator)), problems, now, loaded.files, strict)
+    return CheckReport(tuple(ordered(articles, settings.content.generator)), problems, now,
+                       loaded.files, strict)

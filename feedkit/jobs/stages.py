@@ -57,9 +57,18 @@ def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
                                  pool=pool)
 
 
-def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool) -> Rendered:
-    """The rendered bodies of ``articles`` (through the cache), read from their files."""
+def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool, *,
+                  generator: str = "feedkit") -> Rendered:
+    """The rendered bodies of ``articles`` (through the cache), read from their files, by
+    the rules of the archive's ``generator``."""
     from feedkit import cache as caching
     from feedkit.load.decoding import read_body
 
-    return caching.render_needed(cache, articles, read=read_body, pool=pool)
+    return caching.render_needed(cache, articles, read=read_body, pool=pool,
+                                 relative_images=keeps_relative_images(generator))
+
+
+def keeps_relative_images(generator: str) -> bool:
+    """Whether a body's relative image paths are URLs under the article's page: not for
+    Astro, which turns them into optimized files of its own at build time."""
+    return generator != "astro"

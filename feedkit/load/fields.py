@@ -117,7 +117,8 @@ def resolve(
     f.url = url or site_url
     f.authors = _authors(r, shared)
     f.tags = _tags(r, shared)
-    f.hero_image = urls.hero_image(r, f.url, f.title)
+    f.hero_image = urls.hero_image(r, f.url, f.title, site_url=site_url, rules=url_rules,
+                                   place=place)
     f.cta = urls.call_to_action(r, f.url)
     f.problems = r.problems
     return f

@@ -6,6 +6,8 @@ call to action); anything else is a warning and left out."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -96,8 +98,10 @@ def _image_url(value: object) -> object:
     return value
 
 
-def hero_image(r: Reader, article_url: str, title: str) -> Image | None:
-    """The hero image, its alt text defaulting to the title; None when there is none."""
+def hero_image(r: Reader, article_url: str, title: str, *, site_url: str | None = None,
+               rules: UrlRules | None = None, place: Place | None = None) -> Image | None:
+    """The hero image, its alt text defaulting to the title; None when there is none, or
+    when its path cannot be a URL (a warning says why: never a link that 404s)."""
     hit = r.find("hero_image")
     if hit is None:
         return None
@@ -105,7 +109,12 @@ def hero_image(r: Reader, article_url: str, title: str) -> Image | None:
     raw = _image_url(value)
     if not isinstance(raw, str) or not raw.strip():
         return None
-    url = as_uri(_join(article_url, raw.strip()))
+    resolved = resource_url(raw.strip(), article_url=article_url, site_url=site_url,
+                            rules=rules, place=place, key=key)
+    if isinstance(resolved, Unmapped):
+        r.warn(key, f"{clip(raw)!r} {resolved.why}; left out", resolved.hint)
+        return None
+    url = as_uri(resolved)
     if not is_absolute_http_url(url):
         r.warn(key, f"{clip(raw)!r} is not an http(s) image URL; ignored",
                "use an https URL or a path")
@@ -115,6 +124,72 @@ def hero_image(r: Reader, article_url: str, title: str) -> Image | None:
     if not alt and isinstance(value, dict) and value.get("alt"):
         alt = plain_text(str(value["alt"]))
     return Image(url, alt or title)
+
+
+@dataclass(frozen=True, slots=True)
+class Unmapped:
+    """Why a resource path has no URL, and what to do."""
+
+    why: str
+    hint: str
+
+
+_PELICAN_LINK = re.compile(r"^\{(static|attach|filename)\}/?")
+
+
+def resource_url(raw: str, *, article_url: str, site_url: str | None = None,
+                 rules: UrlRules | None = None, place: Place | None = None,
+                 key: str = "") -> str | Unmapped:
+    """The URL a front-matter resource path (a hero image) is published at, as the
+    archive's generator (and its themes) resolve it; ``Unmapped`` when it has none.
+
+    An absolute URL or a ``/``-rooted path is kept. A relative path is resolved against:
+    the site for Jekyll (themes pass it through ``absolute_url``), for Hugo's ``images``
+    and, outside a page bundle, for Hugo and Zola; the page for a bundle's own files and
+    for the other generators; the content folder for Pelican's ``{static}``. A path that
+    climbs out of the content folder (Astro's ``../../assets/x.jpg``) is a file of the
+    source tree the generator processes at build time, as is any relative image of an
+    Astro entry: no URL can be known for it.
+    """
+    if raw.startswith(("https://", "http://", "//")) or urlsplit(raw).scheme:
+        return raw
+    site = site_url or article_url
+    generator = rules.generator if rules is not None else "feedkit"
+    if raw.startswith("/"):
+        return urljoin(article_url, raw)
+    pelican = _PELICAN_LINK.match(raw)
+    if pelican:
+        rest = raw[pelican.end():]
+        if pelican.group(1) == "attach":
+            return urljoin(article_url, rest)
+        return urljoin(site, rest.lstrip("/"))
+    if place is not None and _leaves(place.rel, raw):
+        return Unmapped("is a path that leaves the content folder (a file of the site's "
+                        "source, which its generator processes at build time)",
+                        "use the image's published URL, e.g. /images/x.jpg or https://…")
+    if generator == "astro":
+        return Unmapped("is a path Astro turns into an optimized image at build time; its "
+                        "URL is not known before", "use an image in public/ (/x.jpg) or an "
+                        "https URL")
+    bundle = place is not None and place.is_bundle and not raw.startswith("../")
+    if generator == "jekyll" or (generator == "hugo" and key.lower() == "images") or (
+            generator in ("hugo", "zola") and not bundle):
+        return urljoin(site, raw)
+    return urljoin(article_url, raw)
+
+
+def _leaves(rel: str, raw: str) -> bool:
+    """Whether ``raw``, relative to the file at ``rel`` (in the content folder), climbs out
+    of the content folder."""
+    depth = len(PurePosixPath(rel).parts) - 1
+    for part in PurePosixPath(raw.split("?", 1)[0].split("#", 1)[0]).parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part != ".":
+            depth += 1
+    return False
 
 
 def call_to_action(r: Reader, article_url: str) -> CallToAction | None:

@@ -18,7 +18,7 @@ from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Body, BodyFormat
 from feedkit.pool import Pool
 from feedkit.render.markdown import HINTS, MarkdownRenderer
-from feedkit.render.sanitize import has_unsafe_markup, sanitize
+from feedkit.render.sanitize import has_unsafe_markup, is_relative_path, sanitize
 from feedkit.text import excerpt, plain_text, repair_text
 
 PARALLEL_FROM = 64  # fewer bodies than this render faster here than a pool starts
@@ -33,12 +33,15 @@ class RenderedBody:
     """One body, rendered: ``html`` is safe to publish; ``summary`` is its start as plain text,
     what stands in for a missing description (made only for an article that has none);
     ``unsafe`` says the source held script, frames, forms or event handlers (removed);
-    ``degraded`` says why it is shown as plain text, when it is."""
+    ``degraded`` says why it is shown as plain text, when it is; ``unmapped`` are the
+    relative image paths left out because no URL is known for them (an Astro entry's images,
+    which Astro processes at build time)."""
 
     html: str
     summary: str = ""
     unsafe: bool = False
     degraded: str | None = None
+    unmapped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +80,22 @@ def body_to_html(text: str, body_format: BodyFormat, *,
 
 
 def render_body(text: str, body_format: BodyFormat, base_url: str, *,
-                markdown: MarkdownRenderer | None = None, summary: bool = True) -> RenderedBody:
-    """A body's text as a ``RenderedBody``, its URLs absolute against ``base_url``.
+                markdown: MarkdownRenderer | None = None, summary: bool = True,
+                relative_images: bool = True) -> RenderedBody:
+    """A body's text as a ``RenderedBody``, its URLs absolute against ``base_url``; with
+    ``relative_images=False``, an image with a relative path is left out (and named in
+    ``unmapped``) instead.
 
-    >>> render_body("Hi *there* <script>x()</script>", BodyFormat.MARKDOWN,
-    ...             "https://example.org/a/")
-    RenderedBody(html='<p>Hi <em>there</em> </p>', summary='Hi there', unsafe=True, degraded=None)
+    >>> body = render_body("Hi *there* <script>x()</script>", BodyFormat.MARKDOWN,
+    ...                    "https://example.org/a/")
+    >>> body.html, body.summary, body.unsafe, body.degraded, body.unmapped
+    ('<p>Hi <em>there</em> </p>', 'Hi there', True, None, ())
     """
     raw, degraded = body_to_html(text, body_format, markdown=markdown)
-    return RenderedBody(sanitize(raw, base_url).strip(),
+    unmapped = () if relative_images else relative_image_paths(raw)
+    return RenderedBody(sanitize(raw, base_url, relative_images=relative_images).strip(),
                         excerpt(plain_text(raw)) if summary else "", has_unsafe_markup(text),
-                        degraded)
+                        degraded, unmapped)
 
 
 # A job for a worker: (key, body, base URL, whether a summary is wanted). A result: (key, the
@@ -97,7 +105,7 @@ _Result = tuple[str, RenderedBody | Problem]
 
 
 def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
-                  keep_html: bool) -> list[_Result]:
+                  keep_html: bool, relative_images: bool = True) -> list[_Result]:
     markdown = MarkdownRenderer()  # one parser for the chunk, never shared between threads
     results: list[_Result] = []
     for key, body, url, summary in jobs:
@@ -109,7 +117,8 @@ def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
                                        "run feedkit again once the file is in place")))
             continue
         try:
-            rendered = render_body(text, body.format, url, markdown=markdown, summary=summary)
+            rendered = render_body(text, body.format, url, markdown=markdown, summary=summary,
+                                   relative_images=relative_images)
         except Exception as exc:  # one bad body must not lose the others: it is reported
             markdown = MarkdownRenderer()
             results.append((key, error(Path(key), "body", "cannot be rendered "
@@ -121,16 +130,19 @@ def _render_chunk(jobs: list[_Job], *, read: Callable[[Body], str],
 
 
 def render_bodies(articles: Iterable[Article], *, read: Callable[[Body], str],
-                  pool: Pool | None = None, keep_html: bool = True) -> Rendered:
+                  pool: Pool | None = None, keep_html: bool = True,
+                  relative_images: bool = True) -> Rendered:
     """Render the body of each article (once, however often it is listed), reading it with
     ``read``; in ``pool``'s worker processes when there are many (``read`` must then be a
     module-level function). ``keep_html=False`` keeps only what a check needs: no HTML, no
-    summaries.
+    summaries. ``relative_images=False`` leaves out images with relative paths (see
+    ``render_body``).
     """
     jobs = list({a.key: (a.key, a.body, a.url, keep_html and not a.description)
                  for a in articles}.values())
     chunks = (pool or Pool(workers=1)).map_chunks(
-        partial(_render_chunk, read=read, keep_html=keep_html), jobs,
+        partial(_render_chunk, read=read, keep_html=keep_html,
+                relative_images=relative_images), jobs,
         threshold=PARALLEL_FROM, size=CHUNK)
     bodies: dict[str, RenderedBody] = {}
     problems: list[Problem] = []
@@ -146,10 +158,36 @@ def render_bodies(articles: Iterable[Article], *, read: Callable[[Body], str],
 def body_problems(path: Path, body: RenderedBody) -> list[Problem]:
     """What a rendered body has to report for the article at ``path``: a body shown as plain
     text is a warning (whether rendered now or taken from a cache)."""
-    if body.degraded is None:
-        return []
-    return [warning(path, "body", f"{body.degraded}; it is shown as plain text",
-                    HINTS.get(body.degraded))]
+    problems = []
+    if body.degraded is not None:
+        problems.append(warning(path, "body", f"{body.degraded}; it is shown as plain text",
+                                HINTS.get(body.degraded)))
+    if body.unmapped:
+        shown = ", ".join(repr(p) for p in body.unmapped[:3]) + \
+            (", …" if len(body.unmapped) > 3 else "")
+        problems.append(warning(path, "body", f"the image(s) {shown} are paths the site's "
+                                "generator turns into files of its own at build time; their "
+                                "URLs are not known, so they are left out",
+                                "use images in public/ (/x.jpg) or https URLs"))
+    return problems
+
+
+_IMG_SRC = re.compile(r"""<img\b[^<>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""",
+                      re.I)
+
+
+def relative_image_paths(html: str) -> tuple[str, ...]:
+    """The relative ``src`` of each ``<img>`` in ``html`` (not ``/…``, not a URL), in order.
+
+    >>> relative_image_paths('<img src="../../assets/a.jpg"><img src="/b.png"><img src=c.png>')
+    ('../../assets/a.jpg', 'c.png')
+    """
+    found = []
+    for m in _IMG_SRC.finditer(html):
+        src = (m.group(1) or m.group(2) or m.group(3) or "").strip()
+        if src and is_relative_path(src):
+            found.append(src)
+    return tuple(dict.fromkeys(found))
 
 
 def unsafe_markup(articles: Sequence[Article], rendered: Rendered) -> list[Problem]:

@@ -93,7 +93,13 @@ def _absolute_srcset(value: str, base: str) -> str | None:
     return ", ".join(candidates) or None
 
 
-def sanitize(fragment: str, base_url: str) -> str:
+def is_relative_path(url: str) -> bool:
+    """A path relative to the page: no scheme, not ``/``-rooted, not a fragment."""
+    url = url.strip()
+    return bool(url) and not url.startswith(("/", "#", "?")) and not urlsplit(url).scheme
+
+
+def sanitize(fragment: str, base_url: str, *, relative_images: bool = True) -> str:
     """Safe HTML: no script, style, iframe, form or event handlers; only http, https and mailto
     URLs; every relative ``href``, ``src``, ``srcset`` and ``poster`` made absolute against
     ``base_url``.
@@ -104,6 +110,9 @@ def sanitize(fragment: str, base_url: str) -> str:
     """
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if not relative_images and tag in ("img", "source") and attr in ("src", "srcset") \
+                and is_relative_path(value.split()[0] if value.split() else value):
+            return None  # a path the generator rewrote at build time: no URL is known
         if attr == "srcset":
             return _absolute_srcset(value, base_url)
         if attr == "poster":
@@ -120,4 +129,10 @@ def sanitize(fragment: str, base_url: str) -> str:
         url_relative=("rewrite_with_base", base_url),
         allowed_classes=_CLASSES,
     )
+    if not relative_images:  # an image whose path was left out is left out whole
+        cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
     return strip_controls(cleaned)
+
+
+# in nh3's output: every attribute quoted, no ">" inside one
+_IMG_WITHOUT_SRC = re.compile(r'<img(?![^<>]*\ssrc=")[^<>]*>')
