@@ -148,11 +148,25 @@ def _toml_key(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml_string(name)
 
 
-def render_config(*, url: str, title: str, settings: Iterable[Setting] = SETTINGS) -> str:
-    """A commented ``feedkit.toml``: ``[site] url`` and ``title`` set, every other setting
+def render_config(*, url: str, title: str, values: Mapping[str, object] | None = None,
+                  settings: Iterable[Setting] = SETTINGS) -> str:
+    """A commented ``feedkit.toml``: ``[site] url`` and ``title`` set, and each setting in
+    ``values`` (``{"site.language": "de"}``, tables as inline tables); every other setting
     listed with its one line of help and its default, commented out. Generated from
-    ``config.SETTINGS``, so it lists exactly what ``config.load`` reads."""
-    values = {"site.url": url, "site.title": title}
+    ``config.SETTINGS``, so it lists exactly what ``config.load`` reads.
+
+    >>> print(render_config(url="https://x.org", title="X", values={"site.permalinks": {
+    ...     "posts": "/:year/:slug/"}}).split("[site]")[1].split("[content]")[0].strip())
+    # Absolute http(s) base URL of the site, e.g. https://news.example.org (required).
+    url = "https://x.org"
+    ...
+    permalinks = {posts = "/:year/:slug/"}
+    """
+    settings = tuple(settings)
+    chosen: dict[str, object] = {**(values or {}), "site.url": url, "site.title": title}
+    unknown = sorted(set(chosen) - {s.key for s in settings})
+    if unknown:
+        raise ValueError(f"not settings: {', '.join(unknown)}")
     lines = [
         "# feedkit settings, written by `feedkit init`.",
         "# Every setting is listed with its one line of help and its default. To change one,",
@@ -161,14 +175,17 @@ def render_config(*, url: str, title: str, settings: Iterable[Setting] = SETTING
         "# Secrets never go in this file: the SMTP password is read only from the",
         "# FEEDKIT_SMTP_PASSWORD environment variable.",
     ]
+    if values:
+        lines.insert(1, "# `init --from` read the settings not commented out from the site's "
+                        "own config: check them.")
     section = None
     for setting in settings:
         if setting.section != section:
             section = setting.section
             lines += ["", f"[{section}]"]
         lines.append(f"# {setting.help}")
-        if setting.key in values:
-            lines.append(f"{setting.name} = {_toml_string(values[setting.key])}")
+        if setting.key in chosen:
+            lines.append(f"{_toml_key(setting.name)} = {_toml_value(chosen[setting.key])}")
         else:
             lines.append(f"# {setting.name} = {_toml_value(setting.default)}")
     return "\n".join(lines) + "\n"
@@ -249,15 +266,18 @@ makes of every article, `feedkit build` to write the feeds into `public/`, and
 
 
 def site_files(*, url: str, title: str, schema: str = DEFAULT_SCHEMA, now: datetime,
-               zone: tzinfo = DEFAULT_ZONE) -> dict[str, str]:
-    """Everything ``feedkit init`` writes, as ``{relative path: text}``."""
+               zone: tzinfo = DEFAULT_ZONE, values: Mapping[str, object] | None = None,
+               welcome: bool = True) -> dict[str, str]:
+    """Everything ``feedkit init`` writes, as ``{relative path: text}``: ``values`` are more
+    settings to set (``init --from``), ``welcome`` whether to write a first article."""
     gitignore = render_gitignore()
     assert gitignore is not None
-    return {
-        CONFIG_NAME: render_config(url=check_url(url), title=one_line(title)),
-        WELCOME_PATH: welcome_article(title=title, schema=schema, now=now, zone=zone),
-        ".gitignore": gitignore,
-    }
+    files = {CONFIG_NAME: render_config(url=check_url(url), title=one_line(title),
+                                        values=values)}
+    if welcome:
+        files[WELCOME_PATH] = welcome_article(title=title, schema=schema, now=now, zone=zone)
+    files[".gitignore"] = gitignore
+    return files
 
 
 # -- reading a site's articles ---------------------------------------------------------------------
@@ -317,11 +337,14 @@ class Change(enum.StrEnum):
 
 
 def init_site(root: Path, *, url: str, title: str, schema: str = DEFAULT_SCHEMA,
-              now: datetime, force: bool = False) -> dict[str, Change]:
-    """Write a new site into ``root``: ``feedkit.toml``, ``content/welcome.md`` and
-    ``.gitignore`` (an existing one gets the missing lines added). Refuses, writing nothing,
-    if any other file exists, unless ``force``."""
-    files = site_files(url=url, title=title, schema=schema, now=now)
+              now: datetime, force: bool = False, values: Mapping[str, object] | None = None,
+              welcome: bool = True) -> dict[str, Change]:
+    """Write a new site into ``root``: ``feedkit.toml`` (with ``values`` set too),
+    ``content/welcome.md`` unless not ``welcome``, and ``.gitignore`` (an existing one gets the
+    missing lines added). Refuses, writing nothing, if any other file exists, unless
+    ``force``."""
+    files = site_files(url=url, title=title, schema=schema, now=now, values=values,
+                       welcome=welcome)
     targets = {rel: root.joinpath(*rel.split("/")) for rel in files}
     ignore = targets[".gitignore"]
     if ignore.is_file():

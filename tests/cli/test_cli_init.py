@@ -151,3 +151,86 @@ def test_init_with_a_bad_url_is_a_usage_error(_isolated: Path) -> None:
 
 def test_cli_offers_the_schemas_scaffold_knows() -> None:
     assert cli_module.SCHEMAS == scaffold.SCHEMAS
+
+
+# -- init --from ---------------------------------------------------------------------------------
+
+
+HUGO_SITE = {
+    "hugo.toml": 'baseURL = "https://hugo.example.org/"\ntitle = "Hugo News"\n'
+                 '[permalinks]\n  posts = "/:year/:slug/"\n[languages.en]\n[languages.de]\n',
+    "content/posts/2024-05-01-launch.md": '+++\ntitle = "Launch"\ndate = 2024-05-01T10:00:00Z\n'
+                                          'description = "We launched."\n+++\n\nHello.\n',
+}
+
+
+def write_site(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_init_from_a_hugo_site_writes_its_settings_and_notes_what_it_left(
+        _isolated: Path) -> None:
+    write_site(_isolated, HUGO_SITE)
+    result = run("init", "--from", ".")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("  created    feedkit.toml\n  created    .gitignore\n")
+    assert "feedkit check               # what feedkit makes of every article in content/\n" \
+        in result.stdout
+    assert result.stderr == ("note: Hugo multilingual [languages]: only the default language's "
+                             "content (en) is read\n")
+    assert not (_isolated / "content" / "welcome.md").exists()
+    config = tomllib.loads((_isolated / "feedkit.toml").read_text(encoding="utf-8"))
+    assert config["site"] == {"url": "https://hugo.example.org/", "title": "Hugo News",
+                              "language": "en", "permalinks": {"posts": "/:year/:slug/"}}
+    assert config["content"] == {"dir": "content", "generator": "hugo"}
+    check = run("check")
+    assert check.exit_code == 0, check.output
+    assert "1 published" in check.stdout
+
+
+def test_init_from_flags_beat_what_the_site_says(_isolated: Path) -> None:
+    write_site(_isolated / "old", HUGO_SITE)
+    result = run("init", "new", "--from", "old", "--url", "https://other.example.org",
+                 "--title", "Other")
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((_isolated / "new" / "feedkit.toml").read_text(encoding="utf-8"))
+    assert config["site"]["url"] == "https://other.example.org"
+    assert config["site"]["title"] == "Other"
+    assert config["content"]["dir"] == "../old/content"
+
+
+def test_init_from_a_folder_that_is_no_site_is_one_line_and_exit_1(_isolated: Path) -> None:
+    (_isolated / "notes.txt").write_text("hello", encoding="utf-8")
+    result = run("init", "--from", ".")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("feedkit: error: .: no site config found (looked for ")
+    assert result.stderr.endswith("; point --from at the folder that holds the site's config\n")
+    assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in _isolated.iterdir()) == ["notes.txt"]
+
+
+def test_init_from_with_a_broken_config_names_the_file(_isolated: Path) -> None:
+    write_site(_isolated, {"hugo.toml": "baseURL = \n"})
+    result = run("init", "--from", ".")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("feedkit: error: hugo.toml: ")
+    assert "fix the TOML" in result.stderr
+    assert not (_isolated / "feedkit.toml").exists()
+
+
+def test_init_from_refuses_an_existing_feedkit_toml_unless_forced(_isolated: Path) -> None:
+    write_site(_isolated, {**HUGO_SITE, "feedkit.toml": "[site]\nurl = \"https://a.org\"\n"})
+    result = run("init", "--from", ".")
+    assert result.exit_code == 1
+    assert result.stderr == ("feedkit: error: .: feedkit.toml already exists, so this is a site "
+                             "already; nothing written (--force replaces it, losing your "
+                             "settings and edits)\n")
+    forced = run("init", "--from", ".", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "  replaced   feedkit.toml\n" in forced.stdout
+    assert 'url = "https://hugo.example.org/"' in \
+        (_isolated / "feedkit.toml").read_text(encoding="utf-8")
