@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("load", "render", "deliver"),  # the stages: siblings that never import each other
     ("cache",),  # an optional layer around load and render
     ("jobs",),  # check, build, digest: the only place that runs the stages
-    ("terminal", "scaffold"),
+    ("terminal", "scaffold", "migrate", "pins"),
     ("serve",),
     ("cli",),
     ("__init__", "__main__"),  # the public API and `python -m feedkit`
