@@ -1,6 +1,7 @@
 """Pelican: ``pelicanconf.py`` and ``publishconf.py`` parsed with ``ast``, never run: only
 module-level assignments of literals are read (SITEURL, SITENAME, AUTHOR, TIMEZONE,
-DEFAULT_LANG, PATH, ARTICLE_PATHS, ARTICLE_URL); a setting computed by code is noted."""
+DEFAULT_LANG, PATH, ARTICLE_PATHS, ARTICLE_URL, SLUGIFY_PRESERVE_CASE); a setting computed
+by code is noted."""
 
 from __future__ import annotations
 
@@ -44,6 +45,12 @@ def read(root: Path) -> Found:
     article_url = get("ARTICLE_URL")
     if isinstance(article_url, str):
         found.set("site.permalink", article_url, origin("ARTICLE_URL"))
+    if get("SLUGIFY_PRESERVE_CASE") is True:  # slugs keep their capitals
+        found.set("content.slugify", "safe", origin("SLUGIFY_PRESERVE_CASE"))
+    source = get("SLUGIFY_SOURCE")
+    if isinstance(source, str) and source != "title":
+        found.note(f"Pelican SLUGIFY_SOURCE = {source!r}: not carried over (feedkit makes "
+                   "Pelican slugs from the title); give those articles a Slug:")
 
     path = get("PATH")
     content = root / (path if isinstance(path, str) and path.strip() else "content")

@@ -1,0 +1,118 @@
+"""Every fixture of ``tests/fixtures/permalinks/``, written from a generator's documented rules
+and source, gives the exact URL that generator publishes: the site is written to a temporary
+folder, ``feedkit init --from`` reads its config, a build writes the feeds, and each item's link
+is compared. ``_index`` pages are sections, not articles; a URL of null is a file with no page
+of its own (left out of every feed)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from feedkit import jobs
+from feedkit import settings as cfg
+from feedkit.cli import cli
+from feedkit.load.permalinks import Place, UrlRules, expand
+from feedkit.pool import Pool
+
+FIXTURES = Path(__file__).parent / "fixtures" / "permalinks"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+# generator settings feedkit has no equivalent of (yet): said here, and in the README's notes
+UNSUPPORTED = {
+    "slugify.paths_keep_dates = true keeps the date":
+        "Zola's paths_keep_dates has no feedkit setting",
+    "SLUGIFY_SOURCE = 'basename'": "Pelican's SLUGIFY_SOURCE has no feedkit setting",
+}
+
+
+def cases() -> list[Any]:
+    found = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for number, case in enumerate(data["cases"]):
+            marks = [pytest.mark.xfail(reason=why, strict=True)
+                     for start, why in UNSUPPORTED.items() if case["name"].startswith(start)]
+            found.append(pytest.param(data["generator"], case, marks=marks,
+                                      id=f"{data['generator']}-{number}"))
+    return found
+
+
+def write_site(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("generator", "case"), cases())
+def test_the_fixture_site_builds_feeds_with_the_urls_its_generator_publishes(
+        tmp_path: Path, generator: str, case: dict[str, Any]) -> None:
+    site = tmp_path / "site"
+    write_site(site, case["files"])
+    result = CliRunner().invoke(cli, ["init", "--from", str(site), str(site)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    settings = cfg.load(site / "feedkit.toml", env={}, cwd=site)
+    assert settings.content.generator == generator
+    jobs.build(settings, now=NOW, pool=Pool(workers=1), limit=0, allow_shrink=True)
+    feed = feedparser.parse((settings.build.output / "atom.xml").read_bytes())
+    assert not feed.bozo
+    links = {entry.title: entry.link for entry in feed.entries}
+    loaded = jobs.check(settings, now=NOW, pool=Pool(workers=1))
+    by_key = {a.key: a for a in loaded.articles}
+    checked = 0
+    for rel, url in case["urls"].items():
+        if Path(rel).stem == "_index":
+            continue  # a section's own page: not an article
+        key = Path(os.path.relpath(site / rel, settings.content.dir)).as_posix()
+        if key.startswith("../"):
+            # outside the folder init chose for the feed (a home page, Jekyll's news/_posts:
+            # init notes them); the rule itself is tested below
+            continue
+        checked += 1
+        if url is None:
+            assert key not in by_key, f"{rel} has no page, so no feed item"
+            continue
+        assert key in by_key, f"{rel} did not load: {[str(p) for p in loaded.problems]}"
+        assert by_key[key].url == url, rel
+        assert links[by_key[key].title] == url, rel
+    assert checked, "no URL of the case was checked"
+
+
+def test_jekyll_categories_come_from_folders_above_posts_then_front_matter() -> None:
+    when = datetime(2024, 3, 5, 10, tzinfo=UTC)
+    nested = Place("news/_posts/2024-03-05-hello.md", "Hello", when, categories=("Releases",))
+    below = Place("_posts/archive/2024-03-06-old-post.md", "Old", when)
+    assert expand("date", UrlRules("jekyll"), nested) == "news/releases/2024/03/05/hello.html"
+    assert expand("date", UrlRules("jekyll"), below) == "2024/03/05/old-post.html"
+
+
+def test_a_token_feedkit_cannot_fill_is_an_error_naming_it() -> None:
+    place = Place("a.md", "A", datetime(2024, 3, 5, tzinfo=UTC))
+    with pytest.raises(ValueError, match=r":flavour"):
+        expand("/:year/:flavour/:slug/", UrlRules("hugo"), place)
+    with pytest.raises(ValueError, match=r"%Q"):
+        expand("{date:%Q}/{slug}.html", UrlRules("pelican"), place)
+
+
+def test_no_pattern_can_lead_out_of_the_site() -> None:
+    place = Place("../../etc/passwd.md", "A", datetime(2024, 3, 5, tzinfo=UTC),
+                  slug="../../x")
+    for generator in ("jekyll", "hugo", "zola", "eleventy", "astro", "pelican", "feedkit"):
+        for pattern in ("/:slug/", "/:path/", "/:sections/:filename/", "{slug}.html"):
+            try:
+                path = expand(pattern, UrlRules(generator), place)
+            except ValueError:
+                continue
+            assert not path.startswith("/")
+            from urllib.parse import urljoin
+            assert urljoin("https://example.org/blog/", path).startswith(
+                "https://example.org/"), (generator, pattern, path)
