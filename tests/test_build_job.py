@@ -17,7 +17,7 @@ from factories import NOW, SITE_URL
 
 from feedkit import jobs, settings
 from feedkit.deliver.manifest import MANIFEST_NAME
-from feedkit.errors import ContentError, OutputError, RefusedError
+from feedkit.errors import ContentError, OutputError, Problem, RefusedError
 from feedkit.jobs.build_job import BuildReport
 from feedkit.model import Body
 from feedkit.pool import Pool
@@ -685,3 +685,26 @@ def test_a_kept_id_is_never_given_to_two_articles(site: Path) -> None:
     after = ids_by_title(site)
     assert len(set(after.values())) == len(after)
     assert after["Not Gamma"] == before["Gamma"]  # the same file, date and slug as published
+
+
+def test_check_reports_each_id_a_build_would_keep_or_refuse(site: Path) -> None:
+    def check() -> list[Problem]:
+        cfg = settings.load(site / "feedkit.toml", env={}, cwd=site)
+        return [p for p in jobs.check(cfg, now=NOW, pool=Pool(workers=1)).problems
+                if p.field == "id"]
+
+    assert check() == []  # nothing published yet: nothing to compare with
+    build(site)
+    gamma = ids_by_title(site)["Gamma"]
+    (site / "content/c.md").rename(site / "content/gamma-renamed.md")
+    (kept,) = check()
+    assert kept.path == Path("gamma-renamed.md") and not kept.is_error
+    assert kept.message.startswith(f"the feed id would change from {gamma!r} to "
+                                   "'tag:news.example.org,2025-01-03:gamma-renamed'")
+    assert kept.hint == f'pin it with id: "{gamma}" in its front matter (feedkit pin-ids ' \
+        "writes it)"
+    rewrite(site / "content/gamma-renamed.md", post("Gamma", "2025-01-03", "harbour",
+                                                    extra="id: urn:gamma\n"))
+    (refused,) = check()
+    assert refused.is_error and refused.message.startswith(
+        f"the feed id would change from {gamma!r} to 'urn:gamma'")

@@ -213,11 +213,9 @@ class _Run:
         output = self.settings.build.output
         with folder_lock(output, wait=self.wait, what="build"):
             previous, damaged = read_manifest(output)
-            if previous is not None:
-                before = guard.items_from_manifest(previous.data)
-            else:  # no manifest yet: what an earlier feedkit left there
-                before = legacy.items_from_json_feed(output)
-                previous = None if damaged else legacy.adopted_manifest(output)
+            before = legacy.items_before(output, previous)
+            if previous is None and not damaged:  # what an earlier feedkit left there
+                previous = legacy.adopted_manifest(output)
             # an article whose derived id changed keeps the id readers know
             kept = guard.kept_ids(before, published, LoadRules.of(self.settings).id_rule)
             if kept:

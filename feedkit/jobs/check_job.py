@@ -3,16 +3,20 @@ problem with what would be published."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from feedkit.errors import Problem
+from feedkit.deliver.manifest import read_manifest
+from feedkit.errors import Problem, warning
+from feedkit.jobs import guard, legacy
 from feedkit.jobs.stages import keeps_relative_images, utc_now, worker_pool
 from feedkit.load import LoadRules, load_articles, read_body
 from feedkit.model import Article, Status
 from feedkit.pool import Pool
 from feedkit.render.bodies import render_bodies, unsafe_markup
-from feedkit.selection import count_statuses, ordered
+from feedkit.selection import count_statuses, ordered, publishable
 from feedkit.settings import Settings
 
 
@@ -70,6 +74,27 @@ class CheckReport:
         }
 
 
+def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -> list[Problem]:
+    """What a build would do to the ids the feeds in ``[build] output`` published (read, not
+    locked: a report): a warning for each id it would keep although the article's derived id
+    changed, and the error a build would refuse with for any other new id."""
+    output = settings.build.output
+    manifest, _ = read_manifest(output)
+    before = legacy.items_before(output, manifest)
+    if not before:
+        return []
+    published = publishable(articles, now, settings.content.generator)
+    kept = guard.kept_ids(before, published, LoadRules.of(settings).id_rule)
+    problems = [warning(a.path, "id", f"the feed id would change from {kept[a.key]!r} to "
+                        f"{a.id!r} (its file, date or slug changed); a build keeps "
+                        f"{kept[a.key]!r}, which readers know, while {output} keeps its "
+                        "manifest", f"pin it with id: {json.dumps(kept[a.key])} in its front "
+                        "matter (feedkit pin-ids writes it)")
+                for a in published if a.key in kept]
+    published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
+    return problems + guard.review(before, {}, published, allow_shrink=True)
+
+
 def check(settings: Settings, *, now: datetime | None = None, strict: bool = False,
           pool: Pool | None = None) -> CheckReport:
     """Load every article and render every body (in worker processes on a large site), and
@@ -91,6 +116,6 @@ def check(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
                             relative_images=keeps_relative_images(settings.content.generator))
     articles = [a for a in loaded.articles if a.key not in checked.failed]
     problems = (*settings.warnings, *loaded.problems, *checked.problems,
-                *unsafe_markup(articles, checked))
+                *unsafe_markup(articles, checked), *id_changes(settings, articles, now))
     return CheckReport(tuple(ordered(articles, settings.content.generator)), problems, now,
                        loaded.files, strict)

@@ -9,9 +9,17 @@ import json
 from pathlib import Path
 
 from feedkit.deliver.manifest import Manifest, digest_of
-from feedkit.jobs.guard import SITE_FEED
+from feedkit.jobs.guard import SITE_FEED, Items, items_from_manifest
 
 _HEAD = 4096  # a feed names its generator in its first lines
+
+
+def items_before(folder: Path, manifest: Manifest | None) -> Items:
+    """What the feeds in ``folder`` published: the items its ``manifest`` keeps, else (a folder
+    an earlier feedkit wrote) those of the ``feed.json`` there."""
+    if manifest is not None:
+        return items_from_manifest(manifest.data)
+    return items_from_json_feed(folder)
 
 
 def items_from_json_feed(folder: Path) -> dict[str, list[list[str]]]:
