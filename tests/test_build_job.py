@@ -664,15 +664,22 @@ def test_a_renamed_file_keeps_its_published_id_in_every_feed(site: Path) -> None
     assert ids_by_title(site) == before
 
 
-def test_an_older_article_taking_a_published_slug_changes_no_published_id(site: Path) -> None:
+def test_an_older_article_taking_a_published_slug_changes_no_published_id_or_url(
+        site: Path) -> None:
     build(site)
     before = ids_by_title(site)
     (site / "content/old").mkdir()
     (site / "content/old/c.md").write_text(post("Older Gamma", "2024-12-01", "harbour"))
-    build(site)
+    report = build(site)
     after = ids_by_title(site)
     assert {t: after[t] for t in before} == before
     assert after["Older Gamma"] not in before.values()
+    urls = {i["title"]: i["url"] for i in json.loads((public(site) / "feed.json").read_text())
+            ["items"]}
+    assert urls["Gamma"] == f"{SITE_URL}c/"  # the published one keeps its page
+    assert urls["Older Gamma"].startswith(f"{SITE_URL}c-")
+    (slug,) = [p for p in report.problems if p.field == "slug"]
+    assert slug.path == Path("old/c.md") and "c.md, already in the feeds" in slug.message
 
 
 def test_a_kept_id_is_never_given_to_two_articles(site: Path) -> None:

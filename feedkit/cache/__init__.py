@@ -20,7 +20,7 @@ import json
 import logging
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -219,8 +219,8 @@ def _cacheable(body: Body) -> bool:
 # -- the layer around the stages ----------------------------------------------------------------
 
 
-def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
-                  pool: Pool | None = None) -> LoadResult:
+def load_articles(cache: Cache, root: Path, *, rules: LoadRules, pool: Pool | None = None,
+                  published: Mapping[str, str] | None = None) -> LoadResult:
     """``load.load_articles``, parsing only the files the cache has no result for."""
     from feedkit.load.folder import assemble, find_files, parse_files
 
@@ -241,7 +241,7 @@ def load_articles(cache: Cache, root: Path, *, rules: LoadRules,
     by_rel = dict(hits)
     by_rel.update((source.rel, parsed) for source, parsed in fresh_by)
     ordered = [by_rel.pop(f.rel) for f in found.files]
-    return assemble(replace(found, files=()), ordered, rules=rules)
+    return assemble(replace(found, files=()), ordered, rules=rules, published=published)
 
 
 def render_needed(cache: Cache, articles: Sequence[Article], *, read: Callable[[Body], str],

@@ -11,7 +11,7 @@ from datetime import datetime
 from feedkit.deliver.manifest import read_manifest
 from feedkit.errors import Problem, warning
 from feedkit.jobs import guard, legacy
-from feedkit.jobs.stages import keeps_relative_images, utc_now, worker_pool
+from feedkit.jobs.stages import keeps_relative_images, published_urls, utc_now, worker_pool
 from feedkit.load import LoadRules, load_articles, read_body
 from feedkit.model import Article, Status
 from feedkit.pool import Pool
@@ -110,7 +110,8 @@ def check(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
     """
     now = now or utc_now()
     pool = pool or worker_pool()
-    loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings), pool=pool)
+    loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings), pool=pool,
+                           published=published_urls(settings))
     # every body is rendered, each worker reading its own files; only findings come back
     checked = render_bodies(loaded.articles, read=read_body, pool=pool, keep_html=False,
                             relative_images=keeps_relative_images(settings.content.generator))

@@ -50,11 +50,24 @@ def opened_cache(settings: Settings, *, enabled: bool) -> Iterator[Cache]:
 
 
 def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
-    """Every article of the site (through the cache); ``ContentError`` with no content folder."""
+    """Every article of the site (through the cache); ``ContentError`` with no content folder.
+    Two articles wanting one URL: the one the feeds published there keeps it."""
     from feedkit import cache as caching
 
     return caching.load_articles(cache, settings.content.dir, rules=LoadRules.of(settings),
-                                 pool=pool)
+                                 pool=pool, published=published_urls(settings))
+
+
+def published_urls(settings: Settings) -> dict[str, str]:
+    """The URLs the feeds in ``[build] output`` published, each to the file it came from
+    (read, not locked: it decides only which of two articles keeps a slug, and the build's
+    review under the lock checks the outcome)."""
+    from feedkit.deliver.manifest import read_manifest
+    from feedkit.jobs.legacy import items_before
+
+    output = settings.build.output
+    items = items_before(output, read_manifest(output)[0])
+    return {url: path for feed in items.values() for _, url, path, *_ in feed if path}
 
 
 def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool, *,

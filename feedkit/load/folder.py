@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -151,9 +151,11 @@ def parsed_from(record: dict[str, Any], *, intern: dict[Any, Any] | None = None)
         raise ValueError(f"not a parse record: {exc!r}") from exc
 
 
-def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules) -> LoadResult:
+def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules,
+             published: Mapping[str, str] | None = None) -> LoadResult:
     """The folder's result from each file's ``Parsed`` (in the order of ``found.files``, which
-    are no longer needed here: a caller may drop them once parsed)."""
+    are no longer needed here: a caller may drop them once parsed). ``published`` maps the
+    URLs the feeds published to the file each came from (see ``_distinct_slugs``)."""
     from feedkit.load.front_matter import HAS_LIBYAML
 
     problems: list[Problem] = []
@@ -165,26 +167,30 @@ def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules) -> Loa
         problems.extend(result.problems)
         if result.article is not None:
             kept.append(result)
-    articles = _distinct_slugs(kept, rules, problems)
+    articles = _distinct_slugs(kept, rules, problems, published or {})
     problems.extend(found.problems)
     return LoadResult(tuple(articles), tuple(problems), len(parsed), found.skipped,
                       found.settled and all(result.from_bytes for result in parsed))
 
 
-def load_articles(root: Path, *, rules: LoadRules, pool: Pool | None = None) -> LoadResult:
+def load_articles(root: Path, *, rules: LoadRules, pool: Pool | None = None,
+                  published: Mapping[str, str] | None = None) -> LoadResult:
     """Load every article under ``root``: never raises for a bad file (each is a problem);
-    a missing folder is a ``ContentError``."""
+    a missing folder is a ``ContentError``. ``published``: see ``assemble``."""
     found = find_files(root)
     paths = [found.path_of(f) for f in found.files]
     found = replace(found, files=())  # the walk's records (~0.3 KB a file) are done with
-    return assemble(found, parse_files(paths, root=root, rules=rules, pool=pool), rules=rules)
+    return assemble(found, parse_files(paths, root=root, rules=rules, pool=pool), rules=rules,
+                    published=published)
 
 
-def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
-                    problems: list[Problem]) -> list[Article]:
-    """Articles sharing a slug: the first published keeps it, each other one gets
+def _distinct_slugs(parsed: list[Parsed], rules: LoadRules, problems: list[Problem],
+                    published: Mapping[str, str]) -> list[Article]:
+    """Articles sharing a slug: the one the feeds already published at the slug's URL keeps
+    it (``published``: URL -> file), else the first published; each other one gets
     ``slug-<6 hex digits of its file path>``. A suffix from the article's own path, not from
-    its rank, so adding or removing another file never renames it (its URL and feed id stay)."""
+    its rank, so adding or removing another file never renames it (its URL and feed id stay),
+    and an older article added with a published one's slug never takes its URL."""
     articles = [p.article for p in parsed if p.article is not None]
     taken: dict[str, int] = {}  # slug -> how many articles want it
     for article in articles:
@@ -194,7 +200,9 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
         if taken[article.slug] > 1:
             groups.setdefault(article.slug, []).append(index)
     for slug, members in groups.items():
-        members.sort(key=lambda i: (articles[i].published, articles[i].path.as_posix()))
+        url = rules.site.url + quote(slug, safe="") + "/"
+        members.sort(key=lambda i: (published.get(url) != articles[i].key,
+                                    articles[i].published, articles[i].path.as_posix()))
         for index in members[1:]:
             article, how = articles[index], parsed[index]
             digest = hashlib.sha256(article.path.as_posix().encode()).hexdigest()
@@ -203,13 +211,15 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules,
                 width += 2
             new_slug = f"{slug}-{digest[:width]}"
             taken[new_slug] = 1
-            url = rules.site.url + quote(new_slug, safe="") + "/" if how.url_from_slug \
+            new_url = rules.site.url + quote(new_slug, safe="") + "/" if how.url_from_slug \
                 else article.url
             ident = derived_id(rules.id_rule, slug=new_slug, published=article.published,
-                               url=url) if how.id_from_slug else article.id
+                               url=new_url) if how.id_from_slug else article.id
+            first = articles[members[0]]
+            why = "already in the feeds" if published.get(url) == first.key else \
+                "published earlier"
             problems.append(warning(article.path, "slug", f"{slug!r} is also used by "
-                                    f"{articles[members[0]].path.as_posix()}, published "
-                                    f"earlier; this one is {new_slug!r}",
-                                    "give each article its own slug"))
-            articles[index] = replace(article, slug=new_slug, url=url, id=ident)
+                                    f"{first.path.as_posix()}, {why}; this one is "
+                                    f"{new_slug!r}", "give each article its own slug"))
+            articles[index] = replace(article, slug=new_slug, url=new_url, id=ident)
     return articles
