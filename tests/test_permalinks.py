@@ -116,3 +116,21 @@ def test_no_pattern_can_lead_out_of_the_site() -> None:
             from urllib.parse import urljoin
             assert urljoin("https://example.org/blog/", path).startswith(
                 "https://example.org/"), (generator, pattern, path)
+
+
+def test_two_articles_at_one_url_are_reported(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_site(content, {
+        "2024-03-05-hello.md": "---\ntitle: Hello\ndate: 2024-03-05\n---\nOne.\n",
+        "2024-04-01-hello.md": "---\ntitle: Hello again\ndate: 2024-04-01\n---\nTwo.\n"})
+    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
+        "site.url": "https://example.org", "content.dir": str(content),
+        "content.generator": "jekyll", "site.permalink": "none"})
+    from feedkit.load import LoadRules, load_articles
+
+    loaded = load_articles(content, rules=LoadRules.of(settings))
+    assert {a.url for a in loaded.articles} == {"https://example.org/hello.html"}
+    (shared,) = [p for p in loaded.problems if p.field == "url"]
+    assert shared.path == Path("2024-04-01-hello.md")
+    assert shared.message == ("https://example.org/hello.html is also the URL of "
+                              "2024-03-05-hello.md: the site has one page there")

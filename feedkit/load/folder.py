@@ -168,6 +168,7 @@ def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules,
         if result.article is not None:
             kept.append(result)
     articles = _distinct_slugs(kept, rules, problems, published or {})
+    problems.extend(_shared_urls(articles))
     problems.extend(found.problems)
     return LoadResult(tuple(articles), tuple(problems), len(parsed), found.skipped,
                       found.settled and all(result.from_bytes for result in parsed))
@@ -182,6 +183,20 @@ def load_articles(root: Path, *, rules: LoadRules, pool: Pool | None = None,
     found = replace(found, files=())  # the walk's records (~0.3 KB a file) are done with
     return assemble(found, parse_files(paths, root=root, rules=rules, pool=pool), rules=rules,
                     published=published)
+
+
+def _shared_urls(articles: Sequence[Article]) -> list[Problem]:
+    """A warning for each article whose URL another one (earlier in file order) has too: the
+    site's generator writes one page there, so one of the two links shows the other."""
+    first: dict[str, Article] = {}
+    problems = []
+    for article in articles:
+        other = first.setdefault(article.url, article)
+        if other is not article:
+            problems.append(warning(article.path, "url", f"{article.url} is also the URL of "
+                                    f"{other.path.as_posix()}: the site has one page there",
+                                    "give one of them its own slug or permalink"))
+    return problems
 
 
 def _distinct_slugs(parsed: list[Parsed], rules: LoadRules, problems: list[Problem],
