@@ -6,20 +6,21 @@ with today's articles by what still ties them, strongest evidence first:
 
 (a) the same id; (b) the same path; then, among the records and articles left, (c) the same
 URL, (d) the same ``content_hash`` (title and body as written), (e) the same title on the same
-publish day, (f) the same title, when exactly one record and one article carry it at all.
+publish day. A title alone is no evidence: a new article may reuse a deleted one's title, and
+taking it for the old one would keep it out of every digest and every reader's "new" list.
 
 Each step pairs one record with one article, and only when the value is unique on both sides
 among those left: an ambiguous value (two identical bodies, two records of one title) pairs
 nothing. A record whose path is still some article's path was that article: it is left out of
-steps (c) to (f), so a new file that took a published one's slug or URL never inherits its
+steps (c) to (e), so a new file that took a published one's slug or URL never inherits its
 identity. Pure: no I/O, dictionaries only (linear in the number of records and articles).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from feedkit.model import Article
 
@@ -43,27 +44,6 @@ def known_of(article: Article) -> Known:
                  day=article.published.date().isoformat())
 
 
-_T = TypeVar("_T")
-_RecordKey = Callable[[Known], object]
-_ArticleKey = Callable[[Article], object]
-
-
-def _title_day(known: Known) -> object:
-    return (known.title, known.day) if known.title and known.day else ""
-
-
-def _article_title_day(article: Article) -> object:
-    return (article.title, article.published.date().isoformat())
-
-
-# (record key, article key) for steps (c) to (e); "" means "no value: never pairs"
-_LATER_STEPS: tuple[tuple[_RecordKey, _ArticleKey], ...] = (
-    (lambda k: k.url, lambda a: a.url),
-    (lambda k: k.content_hash, lambda a: a.content_hash),
-    (_title_day, _article_title_day),
-)
-
-
 def match(known: Sequence[Known], articles: Sequence[Article]) -> dict[str, Known]:
     """article.key -> the earlier record that is the same article.
 
@@ -79,49 +59,52 @@ def match(known: Sequence[Known], articles: Sequence[Article]) -> dict[str, Know
     >>> match([sent], [moved]) == {"2025/launch-day.md": sent}
     True
     """
-    pairs: dict[str, Known] = {}
-    records = list(known)  # left to pair, in order
-    left = list(articles)
-    records, left = _pair(records, left, lambda k: k.id, lambda a: a.id, pairs)
-    records, left = _pair(records, left, lambda k: k.path, lambda a: a.key, pairs)
-    paths = {a.key for a in articles}
-    records = [k for k in records if k.path not in paths]  # still a file's: it was that one
-    for record_key, article_key in _LATER_STEPS:
-        if not records or not left:
-            return pairs
-        records, left = _pair(records, left, record_key, article_key, pairs)
-    if records and left:
-        # (f): a title carried by exactly one record and one article of all, both unpaired
-        once = _unique(known, lambda k: k.title).keys() & \
-            _unique(articles, lambda a: a.title).keys()
-        _pair([k for k in records if k.title in once], [a for a in left if a.title in once],
-              lambda k: k.title, lambda a: a.title, pairs)
-    return pairs
+    keys = [a.key for a in articles]  # a property: computed once
+    pairs: dict[int, int] = {}  # article index -> record index
+    records = list(range(len(known)))  # indices of the records left
+    left = list(range(len(articles)))  # and of the articles
+
+    def step(record_values: Callable[[list[int]], list[object]],
+             article_values: Callable[[list[int]], list[object]]) -> None:
+        nonlocal records, left
+        if not (records and left):
+            return
+        by_value = _unique(records, record_values(records))
+        if not by_value:
+            return
+        values = article_values(left)
+        common = by_value.keys() & values  # (sets, at C speed: often nothing in common)
+        if not common:
+            return
+        chosen = _unique([i for v, i in zip(values, left, strict=True) if v in common],
+                         [v for v in values if v in common])
+        if chosen:
+            pairs.update((i, by_value[v]) for v, i in chosen.items())
+            taken = {by_value[v] for v in chosen}
+            records = [i for i in records if i not in taken]
+            left = [i for i in left if i not in pairs]
+
+    step(lambda rs: [known[i].id for i in rs], lambda xs: [articles[i].id for i in xs])  # (a)
+    step(lambda rs: [known[i].path for i in rs], lambda xs: [keys[i] for i in xs])  # (b)
+    paths = set(keys)
+    records = [i for i in records if known[i].path not in paths]  # still a file's: that one
+    step(lambda rs: [known[i].url for i in rs], lambda xs: [articles[i].url for i in xs])  # (c)
+    step(lambda rs: [known[i].content_hash for i in rs],  # (d)
+         lambda xs: [articles[i].content_hash for i in xs])
+    titled = {known[i].title for i in records if known[i].day}  # (e): dates only for these
+    step(lambda rs: [f"{k.day} {k.title}" if k.title and k.day else ""
+                     for k in (known[i] for i in rs)],
+         lambda xs: [f"{a.published.date().isoformat()} {a.title}" if a.title in titled else ""
+                     for a in (articles[i] for i in xs)])
+    return {keys[a]: known[r] for a, r in sorted(pairs.items())}
 
 
-def _unique(items: Sequence[_T], key: Callable[[_T], object]) -> dict[object, _T]:
-    """value -> the only item with it ("" and values shared by several left out)."""
-    seen: dict[object, _T | None] = {}
-    for item in items:
-        value = key(item)
-        if value != "":
-            seen[value] = item if value not in seen else None
-    return {value: item for value, item in seen.items() if item is not None}
-
-
-def _pair(records: list[Known], articles: list[Article], record_key: _RecordKey,
-          article_key: _ArticleKey, pairs: dict[str, Known]
-          ) -> tuple[list[Known], list[Article]]:
-    """Pair the records and articles whose value is unique on both sides; the unpaired."""
-    by_value = _unique(records, record_key)
-    chosen = _unique(articles, article_key)
-    taken: set[int] = set()  # ids of the records paired (records are values: equal ones repeat)
-    for value, article in chosen.items():
-        record = by_value.get(value)
-        if record is not None:
-            pairs[article.key] = record
-            taken.add(id(record))
-    if not taken:
-        return records, articles
-    return ([k for k in records if id(k) not in taken],
-            [a for a in articles if a.key not in pairs])
+def _unique(indices: list[int], values: list[object]) -> dict[object, int]:
+    """value -> the only index with it ("" and values several indices share left out)."""
+    first = dict(zip(values, indices, strict=True))
+    if len(first) < len(values):
+        for value, count in Counter(values).items():
+            if count > 1:
+                del first[value]
+    first.pop("", None)
+    return first

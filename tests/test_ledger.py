@@ -24,7 +24,7 @@ from factories import SITE_URL, make_article
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledgertools import LOCKED, lock_held_by_another_process
-from mailtools import smtp_server
+from mailtools import Server, smtp_server
 
 import feedkit.deliver.ledger
 import feedkit.jobs.digest_job
@@ -32,6 +32,7 @@ import feedkit.render.email
 from feedkit import jobs
 from feedkit.deliver.ledger import APPLICATION_ID, SCHEMA_VERSION, Entry, Ledger
 from feedkit.errors import LedgerError, MailError
+from feedkit.identity import Known
 from feedkit.jobs.digest_job import DigestRequest
 from feedkit.load import LoadResult
 from feedkit.model import Article, Body, Status
@@ -207,7 +208,8 @@ def test_state_file_from_a_newer_feedkit_is_an_error(tmp_path: Path) -> None:
         pass
     with closing(sqlite3.connect(state)) as db, db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(LedgerError, match=r"written by a newer feedkit \(schema 2\); upgrade"), \
+    newer = rf"written by a newer feedkit \(schema {SCHEMA_VERSION + 1}\); upgrade"
+    with pytest.raises(LedgerError, match=newer), \
             Ledger.open(state):
         pass
 
@@ -715,3 +717,282 @@ def test_a_dry_run_of_a_wal_mode_state_file_creates_nothing_beside_it(tmp_path: 
     with Ledger.open(state, create=False) as ledger:
         assert ledger.sent_ids() == {"a"}
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+# -- renamed, moved, redated: still sent once ------------------------------------------------
+
+
+def _write(content: Path, rel: str, title: str, date: str, body: str = "Body.") -> None:
+    file = content / rel
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(f"---\ntitle: {title}\npublish_date: {date}\ndescription: About {title}."
+                    f"\n---\n{body}\n", encoding="utf-8")
+
+
+def _mailed(server: Server) -> Counter[str]:
+    """How many emails listed each title (a line of its own in the plain-text part)."""
+    counts: Counter[str] = Counter()
+    for received in server.sink.received:
+        text = received.message.get_body(preferencelist=("plain",))
+        assert text is not None
+        counts.update({line.strip() for line in text.get_content().splitlines()})
+    return counts
+
+
+def _send(cfg: Settings, now: datetime):
+    return jobs.digest(cfg, DigestRequest(since="last", send=True, to=("reader@example.org",)),
+                       now=now)
+
+
+def _smtp_site(make_site_dir, server: Server, toml: str = SITE_TOML) -> Settings:
+    root = make_site_dir({}, toml=toml + f'\n[smtp]\nhost = "127.0.0.1"\nport = {server.port}\n'
+                         'security = "none"\n')
+    return load_settings(root / "feedkit.toml", env={}, cwd=root)
+
+
+CRANES_ID = "tag:news.example.org,2025-02-10:cranes"
+
+
+def _rename(content: Path, old: str, new: str) -> None:
+    (content / new).parent.mkdir(parents=True, exist_ok=True)
+    (content / old).rename(content / new)
+
+
+# change -> (the file the sent article is in now, or None when its id stays, and what the
+# change adds that was never sent)
+CHANGES = {
+    "renamed": ("harbour-cranes.md", ()),
+    "moved into a folder": (None, ()),
+    "date fixed": ("cranes.md", ()),
+    "renamed and redated": ("harbour-cranes.md", ()),
+    "site.timezone changed": (None, ()),
+    "an older article took its slug": ("cranes.md", ("Old pier",)),
+}
+
+
+def _change(cfg: Settings, change: str) -> Settings:
+    content = cfg.content.dir
+    if change == "renamed":
+        _rename(content, "cranes.md", "harbour-cranes.md")
+    elif change == "moved into a folder":
+        _rename(content, "cranes.md", "2025/02/cranes.md")
+    elif change == "date fixed":
+        _write(content, "cranes.md", "Harbour cranes", "2025-02-09")
+    elif change == "renamed and redated":
+        (content / "cranes.md").unlink()
+        _write(content, "harbour-cranes.md", "Harbour cranes", "2025-02-11")
+    elif change == "site.timezone changed":
+        toml = cfg.source.read_text(encoding="utf-8")
+        cfg.source.write_text(toml.replace("Europe/Berlin", "America/New_York"),
+                              encoding="utf-8")
+        return load_settings(cfg.source, env={}, cwd=cfg.source.parent)
+    else:  # older, so it keeps the slug; the sent one becomes cranes-<hash>
+        _write(content, "archive/cranes.md", "Old pier", "2025-02-05")
+    return cfg
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_sent_article_is_not_mailed_again_after_its_file_or_id_changes(
+        make_site_dir, change: str) -> None:
+    moved_to, added = CHANGES[change]
+    with smtp_server() as server:
+        cfg = _smtp_site(make_site_dir, server)
+        _write(cfg.content.dir, "cranes.md", "Harbour cranes", "2025-02-10")
+        _write(cfg.content.dir, "ferry.md", "River ferry", "2025-02-12")
+        first = _send(cfg, T0)
+        assert [a.title for a in first.articles] == ["River ferry", "Harbour cranes"]
+        cfg = _change(cfg, change)
+        _write(cfg.content.dir, "fresh.md", "Fresh catch", "2025-03-01T12:00:00+01:00")
+        second = _send(cfg, T0 + timedelta(days=1))
+        assert sorted(a.title for a in second.articles) == sorted(("Fresh catch", *added))
+        assert _send(cfg, T0 + timedelta(days=2)).exit_code == 3
+        mailed = _mailed(server)
+    assert len(server.sink.received) == 2
+    titles = ("Harbour cranes", "River ferry", "Fresh catch", *added)
+    assert {t: mailed[t] for t in titles} == dict.fromkeys(titles, 1)  # none twice, none missed
+    renamed = [n for n in second.notes if "sent before as" in n]
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
+        sent = ledger.sent_ids()
+    if moved_to is None:  # the id did not change: nothing to say
+        assert renamed == [] and CRANES_ID in sent
+        return
+    cranes = next(a for a in _loaded(cfg) if a.title == "Harbour cranes")
+    assert renamed == [f'{moved_to}: sent before as {CRANES_ID}, its id is now {cranes.id}; '
+                       'not sent again. Pin the old id (or feed readers show it again): add '
+                       f'id: "{CRANES_ID}" to its front matter']
+    # recorded under its id now, so the next run knows it by id (and says nothing)
+    assert cranes.id in sent and CRANES_ID not in sent
+
+
+def _loaded(cfg: Settings) -> tuple[Article, ...]:
+    from feedkit.load import load_articles
+    from feedkit.load.rules import LoadRules
+
+    return load_articles(cfg.content.dir, rules=LoadRules.of(cfg)).articles
+
+
+def test_an_edited_sent_article_is_still_known_after_a_later_rename(make_site_dir) -> None:
+    # two sent articles share a title, so only the text ties the renamed one to its record:
+    # the text as it was when the ledger last saw it, after the edit
+    with smtp_server() as server:
+        cfg = _smtp_site(make_site_dir, server)
+        content = cfg.content.dir
+        _write(content, "notes-a.md", "Harbour notes", "2025-02-10", "First week.")
+        _write(content, "notes-b.md", "Harbour notes", "2025-02-12", "Second week.")
+        assert len(_send(cfg, T0).articles) == 2
+        _write(content, "notes-a.md", "Harbour notes", "2025-02-10", "First week, corrected.")
+        _write(content, "fresh.md", "Fresh catch", "2025-03-01T12:00:00+01:00")
+        assert [a.title for a in _send(cfg, T0 + timedelta(days=1)).articles] == ["Fresh catch"]
+        (content / "notes-a.md").unlink()  # renamed, and its date fixed
+        _write(content, "week-one.md", "Harbour notes", "2025-02-09", "First week, corrected.")
+        _write(content, "more.md", "More catch", "2025-03-02T12:00:00+01:00")
+        third = _send(cfg, T0 + timedelta(days=2))
+        assert [a.title for a in third.articles] == ["More catch"]
+        _rename(content, "week-one.md", "2025/first-week.md")  # and once more
+        _write(content, "last.md", "Last catch", "2025-03-03T12:00:00+01:00")
+        fourth = _send(cfg, T0 + timedelta(days=3))
+        assert [a.title for a in fourth.articles] == ["Last catch"]
+        mailed = _mailed(server)
+    assert mailed["Harbour notes"] == 1  # the first email listed both; no other one did
+    assert [mailed[t] for t in ("Fresh catch", "More catch", "Last catch")] == [1, 1, 1]
+    assert any(n.startswith("week-one.md: sent before as tag:news.example.org,2025-02-10:"
+                            "notes-a,") for n in third.notes)
+    assert any(n.startswith("2025/first-week.md: sent before as tag:news.example.org,"
+                            "2025-02-09:week-one,") for n in fourth.notes)
+
+
+def test_a_dry_run_recognises_a_renamed_article_and_records_nothing(make_site_dir) -> None:
+    cfg = _site(make_site_dir, {"one": "2025-02-10"})
+    _last(cfg, T0)
+    _rename(cfg.content.dir, "one.md", "one-renamed.md")
+    state = cfg.digest.state.read_bytes()
+    dry = jobs.digest(cfg, DigestRequest(since="last", dry_run=True), now=T0 + timedelta(1))
+    assert dry.exit_code == 3 and dry.already_sent == 1
+    assert [n.split(":")[0] for n in dry.notes] == ["one-renamed.md"]
+    assert cfg.digest.state.read_bytes() == state
+
+
+# -- schema 1 files ---------------------------------------------------------------------------
+
+# the schema feedkit wrote before it kept what names an article (user_version 1)
+SCHEMA_1 = """
+CREATE TABLE digests (
+    id INTEGER PRIMARY KEY, digest_id TEXT NOT NULL, since TEXT NOT NULL, until TEXT NOT NULL,
+    created TEXT NOT NULL, sent TEXT, mode TEXT NOT NULL CHECK (mode IN ('send', 'mark')),
+    message_id TEXT NOT NULL, recipients INTEGER NOT NULL
+);
+CREATE TABLE digest_articles (
+    digest INTEGER NOT NULL REFERENCES digests(id), article_id TEXT NOT NULL,
+    published TEXT NOT NULL, PRIMARY KEY (digest, article_id)
+);
+CREATE INDEX digest_articles_by_article ON digest_articles(article_id);
+"""
+
+
+def _schema_1_file(state: Path, articles: dict[str, str]) -> None:
+    """A state file as feedkit with schema 1 left it: one digest of ``articles`` (id ->
+    published), sent from 2025-02-01 (Berlin) to T0."""
+    state.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(state)) as db, db:
+        db.executescript(SCHEMA_1 + f"PRAGMA application_id = {APPLICATION_ID};"
+                         "PRAGMA user_version = 1;")
+        db.execute("INSERT INTO digests VALUES (1, 'd1', '2025-02-01T00:00:00+01:00', ?, ?, ?,"
+                   " 'send', '<digest-d1@news.example.org>', 1)",
+                   (T0.isoformat(), T0.isoformat(), T0.isoformat()))
+        db.executemany("INSERT INTO digest_articles VALUES (1, ?, ?)", articles.items())
+
+
+def _version_and_columns(state: Path) -> tuple[int, list[str]]:
+    with closing(sqlite3.connect(state)) as db:
+        return (db.execute("PRAGMA user_version").fetchone()[0],
+                [row[1] for row in db.execute("PRAGMA table_info(digest_articles)")])
+
+
+def test_a_schema_1_file_is_read_as_it_is_and_migrated_by_a_run_that_writes(
+        tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    _schema_1_file(state, {"tag:x,2025-02-10:one": "2025-02-10T00:00:00+01:00"})
+    before = state.read_bytes()
+    with Ledger.open(state, create=False) as ledger:  # a dry run: reads, never migrates
+        assert ledger.sent_ids() == {"tag:x,2025-02-10:one"}
+        assert ledger.known() == [Known("tag:x,2025-02-10:one", day="2025-02-10")]
+    assert state.read_bytes() == before
+    with Ledger.open(state) as ledger:
+        assert ledger.known() == [Known("tag:x,2025-02-10:one", day="2025-02-10")]
+        with ledger.locked():
+            ledger.record(digest_id="d2", since=T0, until=T0 + timedelta(days=1), created=T0,
+                          sent=None, mode="mark", message_id="<m2@x>", recipients=0,
+                          entries=[Entry("tag:x,2025-02-20:two", T0, url=f"{SITE_URL}two/",
+                                         path="two.md", content_hash="abc", title="Two")])
+    assert _version_and_columns(state) == (SCHEMA_VERSION, [
+        "digest", "article_id", "published", "url", "path", "content_hash", "title"])
+    with Ledger.open(state, create=False) as ledger:
+        assert ledger.known() == [
+            Known("tag:x,2025-02-10:one", day="2025-02-10"),
+            Known("tag:x,2025-02-20:two", url=f"{SITE_URL}two/", path="two.md",
+                  content_hash="abc", title="Two", day=T0.date().isoformat())]
+        assert ledger.horizon() == datetime(2025, 2, 1, tzinfo=BERLIN)
+
+
+def test_migrating_waits_for_the_lock_and_fails_like_any_locked_run(tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    _schema_1_file(state, {"tag:x,2025-02-10:one": "2025-02-10T00:00:00+01:00"})
+    holder = sqlite3.connect(state, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(LedgerError) as caught, Ledger.open(state, timeout=0.2):
+            pass
+        assert str(caught.value) == f"{state}: {LOCKED}"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _version_and_columns(state)[0] == 1  # left for the next run
+    with Ledger.open(state) as ledger:
+        assert ledger.sent_ids() == {"tag:x,2025-02-10:one"}
+    assert _version_and_columns(state)[0] == SCHEMA_VERSION
+
+
+def test_a_feedkit_that_knows_only_schema_1_refuses_a_schema_2_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state.db"
+    with Ledger.open(state):
+        pass
+    monkeypatch.setattr(feedkit.deliver.ledger, "SCHEMA_VERSION", 1)  # the older feedkit
+    for create in (True, False):
+        with pytest.raises(LedgerError, match=r"written by a newer feedkit \(schema 2\); "
+                           "upgrade feedkit"), Ledger.open(state, create=create):
+            pass
+
+
+def test_after_upgrading_a_schema_1_ledger_renamed_articles_are_recognised(
+        make_site_dir) -> None:
+    cfg = _site(make_site_dir, {"one": "2025-02-10", "two": "2025-02-12"})
+    _schema_1_file(cfg.digest.state, {
+        "tag:news.example.org,2025-02-10:one": "2025-02-10T00:00:00+01:00",
+        "tag:news.example.org,2025-02-12:two": "2025-02-12T00:00:00+01:00"})
+    _write(cfg.content.dir, "three.md", "Three", "2025-03-01T12:00:00+01:00")
+    # the first run knows the old rows by id only; recording fills in what names them
+    assert [a.slug for a in _last(cfg, T0 + timedelta(days=1)).articles] == ["three"]
+    with Ledger.open(cfg.digest.state, create=False) as ledger:
+        assert {k.path for k in ledger.known()} == {"one.md", "two.md", "three.md"}
+    _rename(cfg.content.dir, "one.md", "first.md")
+    _write(cfg.content.dir, "four.md", "Four", "2025-03-02T12:00:00+01:00")
+    assert [a.slug for a in _last(cfg, T0 + timedelta(days=2)).articles] == ["four"]
+
+
+@pytest.mark.parametrize("include_updated", [False, True])
+def test_a_renamed_sent_article_with_an_update_is_listed_as_updated_only_when_asked(
+        make_site_dir, include_updated: bool) -> None:
+    toml = SITE_TOML + ("include_updated = true\n" if include_updated else "")
+    cfg = _site(make_site_dir, {"one": "2025-02-05"}, toml=toml)
+    _last(cfg, T0)
+    (cfg.content.dir / "one.md").unlink()
+    (cfg.content.dir / "one-renamed.md").write_text(
+        "---\ntitle: One\npublish_date: 2025-02-05\nupdated: 2025-03-01T12:00:00+01:00\n"
+        "description: About One.\n---\nBody.\n", encoding="utf-8")
+    _write(cfg.content.dir, "two.md", "Two", "2025-03-01T12:00:00+01:00")
+    second = _last(cfg, T0 + timedelta(days=1))
+    assert [a.slug for a in second.articles] == ["two"]
+    assert second.digest is not None
+    assert [a.slug for a in second.digest.updated] == (["one-renamed"] if include_updated
+                                                       else [])

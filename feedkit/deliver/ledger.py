@@ -8,6 +8,12 @@ Delivery is *at least once*: articles are recorded in the same transaction, afte
 server has accepted the message. If the process dies in between, the transaction is rolled
 back, nothing is recorded, and the next run sends the same articles again — with the same
 ``Message-ID``, which most mail services use to drop the duplicate.
+
+Schema 2 keeps, besides each article's id and publish instant, its URL, path, content hash and
+title: what still names it after a rename, a move or a date fix (see ``identity``). A schema-1
+file is migrated in place when a run that may write opens it (under the write lock, once); a
+read-only open reads it as it is. A feedkit that knows only schema 1 refuses a schema-2 file
+("written by a newer feedkit") rather than record articles without what names them.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from datetime import datetime
 from pathlib import Path
 
 from feedkit.errors import LedgerError
+from feedkit.identity import Known
 
 APPLICATION_ID = 0x46454544  # "FEED": marks the file as feedkit's
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digests (
     id INTEGER PRIMARY KEY,
@@ -41,18 +48,33 @@ CREATE TABLE IF NOT EXISTS digest_articles (
     digest INTEGER NOT NULL REFERENCES digests(id),
     article_id TEXT NOT NULL,
     published TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (digest, article_id)
 );
 CREATE INDEX IF NOT EXISTS digest_articles_by_article ON digest_articles(article_id);
 """
+# what schema 2 added to schema 1: the article as identity.match knows it ("" in old rows)
+_IDENTITY_COLUMNS = ("url", "path", "content_hash", "title")
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One article as recorded: its stable id and publish instant."""
+    """One article as recorded: its stable id and publish instant, and what still names it
+    when the id changes (its URL, path under the content folder, content hash and title)."""
 
     article_id: str
     published: datetime
+    url: str = ""
+    path: str = ""
+    content_hash: str = ""
+    title: str = ""
+
+    def row(self) -> tuple[str, str, str, str, str, str]:
+        return (self.article_id, self.published.isoformat(), self.url, self.path,
+                self.content_hash, self.title)
 
 
 class Ledger:
@@ -83,12 +105,12 @@ class Ledger:
             else:
                 db = _connect(path, create=create, timeout=timeout)
             stack.callback(db.close)
-            cls._check(db, path, fresh=not exists, was_empty=was_empty)
+            cls._check(db, path, fresh=not exists, was_empty=was_empty, migrate=create)
             yield cls(db, path)
 
     @staticmethod
     def _check(db: sqlite3.Connection, path: Path, *, fresh: bool,
-               was_empty: bool = False) -> None:
+               was_empty: bool = False, migrate: bool = False) -> None:
         try:
             if was_empty:  # another run creating it, or a truncated file: wait, then look
                 db.execute("BEGIN IMMEDIATE")
@@ -121,6 +143,8 @@ class Ledger:
         if version > SCHEMA_VERSION:
             raise LedgerError(f"{path}: written by a newer feedkit (schema {version}); "
                               "upgrade feedkit")
+        if version < SCHEMA_VERSION and migrate:
+            _migrate(db, path)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -141,6 +165,21 @@ class Ledger:
     def sent_ids(self) -> set[str]:
         """Ids of every article recorded in any digest."""
         return {row[0] for row in self._db.execute("SELECT article_id FROM digest_articles")}
+
+    def known(self) -> list[Known]:
+        """Every article recorded in any digest, as ``identity.match`` knows it: one record
+        per id, from the newest digest that has it (a schema-1 file read as it is gives only
+        ids and days)."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(digest_articles)")}
+        columns = ", ".join(c if c in have else "''" for c in _IDENTITY_COLUMNS)
+        latest: dict[str, Known] = {}
+        for article_id, published, url, path, content_hash, title in self._db.execute(
+                f"SELECT article_id, published, {columns} FROM digest_articles "
+                "ORDER BY digest, article_id"):
+            latest[article_id] = Known(
+                id=article_id, url=url, path=path, content_hash=content_hash, title=title,
+                day=datetime.fromisoformat(published).date().isoformat())
+        return list(latest.values())
 
     def horizon(self) -> datetime | None:
         """The ``since`` of the first recorded digest: older articles are never mailed by
@@ -166,18 +205,53 @@ class Ledger:
         )
         row = cursor.lastrowid
         self._db.executemany(
-            "INSERT OR IGNORE INTO digest_articles (digest, article_id, published) "
-            "VALUES (?, ?, ?)",
-            [(row, e.article_id, e.published.isoformat()) for e in entries],
+            "INSERT OR IGNORE INTO digest_articles (digest, article_id, published, url, path,"
+            " content_hash, title) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(row, *e.row()) for e in entries],
         )
         assert row is not None
         return row
+
+    def update_articles(self, current: Iterable[tuple[str, Entry]]) -> None:
+        """For each (id recorded, the article as it is now): record a sent article's new
+        id, URL, path, hash, title and date, so that the next run still knows it after one
+        more rename or edit. (Where a digest already holds the new id, its row stays.)"""
+        self._db.executemany(
+            "UPDATE OR IGNORE digest_articles SET article_id = ?, published = ?, url = ?,"
+            " path = ?, content_hash = ?, title = ? WHERE article_id = ?",
+            [(*entry.row(), old) for old, entry in current],
+        )
 
     def digests(self) -> list[dict[str, object]]:
         """Every recorded digest, oldest first (for reports and tests)."""
         cursor = self._db.execute("SELECT * FROM digests ORDER BY id")
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Schema 1 to 2, in place and under the write lock: add the columns (old rows get "").
+    A run that waited for the lock while another migrated finds it done."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                have = {row[1] for row in db.execute("PRAGMA table_info(digest_articles)")}
+                for column in _IDENTITY_COLUMNS:
+                    if column not in have:
+                        db.execute(f"ALTER TABLE digest_articles ADD COLUMN {column} TEXT "
+                                   "NOT NULL DEFAULT ''")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        if _busy(exc):
+            raise _locked(path) from exc
+        raise LedgerError(f"{path}: cannot upgrade the state file to schema {SCHEMA_VERSION} "
+                          f"({exc}); restore it from a backup or pass --state with another "
+                          "file") from exc
 
 
 def _busy(exc: sqlite3.Error) -> bool:
