@@ -222,6 +222,7 @@ class _Run:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]
                 published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
+            moved = guard.moved_note(guard.moved_urls(before, published))
             items = guard.feed_items(plan)
             refusals = guard.review(before, items, published, allow_shrink=self.allow_shrink,
                                     allow_new_ids=self.allow_new_ids)
@@ -241,7 +242,8 @@ class _Run:
                      "folder without this one's manifest" for key, old in sorted(kept.items()))
         notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
                      "in place (delete it if it is not yours)" for path in done.kept)
-        return _Publishing(done, outputs, tuple([damaged] if damaged else []), tuple(notes))
+        passing = [note for note in (damaged, moved) if note]
+        return _Publishing(done, outputs, tuple(passing), tuple(notes))
 
 
 def _inputs_key(settings: Settings, limit: int | None, xsl: bytes) -> str:

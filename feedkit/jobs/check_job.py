@@ -77,7 +77,8 @@ class CheckReport:
 def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -> list[Problem]:
     """What a build would do to the ids the feeds in ``[build] output`` published (read, not
     locked: a report): a warning for each id it would keep although the article's derived id
-    changed, and the error a build would refuse with for any other new id."""
+    changed, one for the links that would change, and the error a build would refuse with for
+    any other new id."""
     output = settings.build.output
     manifest, _ = read_manifest(output)
     before = legacy.items_before(output, manifest)
@@ -91,6 +92,9 @@ def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -
                         "manifest", f"pin it with id: {json.dumps(kept[a.key])} in its front "
                         "matter (feedkit pin-ids writes it)")
                 for a in published if a.key in kept]
+    moved = guard.moved_note(guard.moved_urls(before, published))
+    if moved:
+        problems.append(warning(None, "url", moved))
     published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
     return problems + guard.review(before, {}, published, allow_shrink=True)
 

@@ -82,6 +82,26 @@ def kept_ids(before: Items, published: Sequence[Article], rule: IdRule) -> dict[
             and _authority(old_id) == _authority(article.id)}
 
 
+def moved_urls(before: Items, published: Sequence[Article]) -> list[tuple[Article, str]]:
+    """Each article the feeds published at another URL than it has now: (the article, the
+    URL the feeds had), in the order of ``published``."""
+    pairs = match(known_items(before), published)
+    return [(a, pairs[a.key].url) for a in published
+            if a.key in pairs and pairs[a.key].url and pairs[a.key].url != a.url]
+
+
+def moved_note(moved: Sequence[tuple[Article, str]]) -> str | None:
+    """One line for the links a build changes (None when none): they are the site's URLs
+    only if the site moved its pages too."""
+    if not moved:
+        return None
+    shown = ", ".join(f"{a.key}: {old} → {a.url}" for a, old in moved[:3]) + \
+        (", …" if len(moved) > 3 else "")
+    return (f"{len(moved)} article link(s) differ from what the feeds published ({shown}); "
+            "if the site did not move those pages, set [site] permalink (or "
+            "[content] generator) to match it")
+
+
 def _changed_ids(before: Items, published: Sequence[Article]) -> Iterator[tuple[Article, str]]:
     """Each item published before whose article is still published under another id: (the
     article, the id it was published under)."""
