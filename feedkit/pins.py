@@ -11,12 +11,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from feedkit.deliver.manifest import read_manifest
+from feedkit.deliver.output import temp_beside
 from feedkit.errors import Problem
 from feedkit.jobs.guard import kept_from_manifest
 from feedkit.jobs.stages import worker_pool
@@ -189,19 +189,13 @@ class _Changed(OSError):
 def _replace(path: Path, data: bytes, *, was: bytes) -> None:
     """Write ``data`` over ``path`` atomically (a temporary file beside it, then a rename),
     keeping its permissions; ``_Changed`` if it no longer holds ``was``."""
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = temp_beside(path, data, mode=stat.S_IMODE(os.stat(path).st_mode))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         if path.read_bytes() != was:  # an editor saved it meanwhile: theirs wins
             raise _Changed("changed while feedkit was pinning it; run feedkit pin-ids again")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

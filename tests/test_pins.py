@@ -190,7 +190,8 @@ def test_a_pinned_id_outlives_the_output_folder(make_site_dir) -> None:
     assert feed_ids(root) == [ID]
     (root / "content/launch.md").rename(root / "content/launch-day.md")
     report = build(root)  # the new name would give a new id: the manifest keeps the old one
-    assert feed_ids(root) == [ID] and report.notes[0].startswith("launch-day.md: kept the id")
+    assert feed_ids(root) == [ID]
+    assert any(n.startswith("launch-day.md: kept the id") for n in report.notes)
     pinned = pins.pin_ids(load(root), pool=Pool(workers=1))
     assert pinned.results == (pins.PinResult("launch-day.md", ID, Outcome.PINNED,
                                              f'id: "{ID}"'),)

@@ -75,11 +75,11 @@ def digest(config_path: Path | None, content_dir: Path | None, since: str, until
         say(f"  {article.published.astimezone(zone):%Y-%m-%d %H:%M}  {article.title}")
     skipped = f"; {plural(report.already_sent, 'article')} in the window already sent" \
         if report.already_sent else ""
+    show_notes(report.notes)  # an article recognised as sent under another id, too, on exit 3
     if report.digest is None:
         say(f"nothing new to send: {plural(len(report.articles), 'article')}, fewer than "
             f"--min-items {max(report.min_items, 1)}{skipped}; nothing written")
         sys.exit(3)
-    show_notes(report.notes)
     say(f"subject: {report.digest.subject} ({report.digest.size:,} bytes of HTML){skipped}")
     if report.dry_run:
         say("dry run: nothing written, sent or recorded")

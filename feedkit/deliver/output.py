@@ -36,9 +36,9 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
-def _temp_beside(target: Path, data: bytes) -> Path:
+def temp_beside(target: Path, data: bytes, *, mode: int = 0o644) -> Path:
     """``data`` in a complete, synced temporary file in ``target``'s folder (same file system,
-    so a rename or link to ``target`` is atomic)."""
+    so a rename or link to ``target`` is atomic), with permissions ``mode``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -46,7 +46,7 @@ def _temp_beside(target: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -56,7 +56,7 @@ def _temp_beside(target: Path, data: bytes) -> Path:
 def create_exclusive(target: Path, data: bytes) -> None:
     """Write a new file, complete or not at all; ``FileExistsError`` if ``target`` exists,
     even when another process creates it meanwhile (a hard link never replaces a file)."""
-    tmp = _temp_beside(target, data)
+    tmp = temp_beside(target, data)
     try:
         try:
             os.link(tmp, target)
@@ -75,7 +75,7 @@ def write_atomic(target: Path, data: bytes) -> WriteResult:
         if target.is_file() and target.stat().st_size == len(data) \
                 and target.read_bytes() == data:
             return WriteResult.UNCHANGED
-        tmp = _temp_beside(target, data)
+        tmp = temp_beside(target, data)
         try:
             os.replace(tmp, target)
         except BaseException:

@@ -230,6 +230,21 @@ def test_limit_keeps_the_newest(make_site_dir) -> None:
 # -- --since last -----------------------------------------------------------------------------
 
 
+def test_since_last_after_a_rename_sends_nothing_and_says_how_to_pin_the_id(
+        make_site_dir) -> None:
+    root = _site(make_site_dir, {"one": "2025-04-02"})
+    assert run(root, "--since", "last", "--mark-sent").exit_code == 0
+    (root / "content" / "one.md").rename(root / "content" / "first-one.md")
+    again = run(root, "--since", "last", "--mark-sent")
+    assert again.exit_code == 3
+    assert "1 article in the window already sent; nothing written" in again.stdout
+    assert again.stderr.splitlines() == [
+        "note: first-one.md: sent before as tag:news.example.org,2025-04-02:one, its id is now "
+        "tag:news.example.org,2025-04-02:first-one; not sent again. Pin the old id (or feed "
+        'readers show it again): add id: "tag:news.example.org,2025-04-02:one" to its front '
+        "matter"]
+
+
 def test_since_last_mark_sent_twice_then_a_backdated_article(make_site_dir) -> None:
     root = _site(make_site_dir, {"before": "2025-03-31T23:59", "one": "2025-04-02",
                                  "two": "2025-04-20"})
