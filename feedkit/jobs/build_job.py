@@ -217,14 +217,16 @@ class _Run:
             if previous is None and not damaged:  # what an earlier feedkit left there
                 previous = legacy.adopted_manifest(output)
             # an article whose derived id changed keeps the id readers know
-            kept = guard.kept_ids(before, published, LoadRules.of(self.settings).id_rule)
+            pairs = guard.pair(before, published)
+            kept = guard.kept_ids(pairs, published, LoadRules.of(self.settings).id_rule)
             if kept:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]
                 published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
-            moved = guard.moved_note(guard.moved_urls(before, published))
+            moved = guard.moved_note(guard.moved_urls(pairs, published))
             items = guard.feed_items(plan)
-            refusals = guard.review(before, items, published, allow_shrink=self.allow_shrink,
+            refusals = guard.review(before, items, published, pairs,
+                                    allow_shrink=self.allow_shrink,
                                     allow_new_ids=self.allow_new_ids)
             if refusals:
                 raise RefusedError(f"refusing to publish {len(refusals)} change(s) feed "

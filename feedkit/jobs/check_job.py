@@ -85,18 +85,19 @@ def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -
     if not before:
         return []
     published = publishable(articles, now, settings.content.generator)
-    kept = guard.kept_ids(before, published, LoadRules.of(settings).id_rule)
+    pairs = guard.pair(before, published)
+    kept = guard.kept_ids(pairs, published, LoadRules.of(settings).id_rule)
     problems = [warning(a.path, "id", f"the feed id would change from {kept[a.key]!r} to "
                         f"{a.id!r} (its file, date or slug changed); a build keeps "
                         f"{kept[a.key]!r}, which readers know, while {output} keeps its "
                         "manifest", f"pin it with id: {json.dumps(kept[a.key])} in its front "
                         "matter (feedkit pin-ids writes it)")
                 for a in published if a.key in kept]
-    moved = guard.moved_note(guard.moved_urls(before, published))
+    moved = guard.moved_note(guard.moved_urls(pairs, published))
     if moved:
         problems.append(warning(None, "url", moved))
     published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
-    return problems + guard.review(before, {}, published, allow_shrink=True)
+    return problems + guard.review(before, {}, published, pairs, allow_shrink=True)
 
 
 def check(settings: Settings, *, now: datetime | None = None, strict: bool = False,

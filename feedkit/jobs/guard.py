@@ -69,7 +69,16 @@ def known_items(before: Items) -> list[Known]:
     return list(seen.values())
 
 
-def kept_ids(before: Items, published: Sequence[Article], rule: IdRule) -> dict[str, str]:
+Pairs = Mapping[str, Known]  # article key -> what the feeds published as that article
+
+
+def pair(before: Items, published: Sequence[Article]) -> dict[str, Known]:
+    """Each published article the feeds published before, with what they published as it
+    (``identity.match``): made once per run, read by the checks below."""
+    return match(known_items(before), published)
+
+
+def kept_ids(pairs: Pairs, published: Sequence[Article], rule: IdRule) -> dict[str, str]:
     """The articles whose derived id changed since the feeds published them, and the id
     readers know each by: {article key: that id}. Keeping it makes the change invisible to
     readers. Not for an id the front matter or ``id_scheme = "url"`` gives (those are the
@@ -77,15 +86,14 @@ def kept_ids(before: Items, published: Sequence[Article], rule: IdRule) -> dict[
     across a new authority (a new site host: one ``id_base`` setting keeps them all, and
     ``review`` says so)."""
     current = {a.id for a in published}
-    return {article.key: old_id for article, old_id in _changed_ids(before, published)
+    return {article.key: old_id for article, old_id in _changed_ids(pairs, published)
             if is_derived(article, rule) and old_id not in current
             and _authority(old_id) == _authority(article.id)}
 
 
-def moved_urls(before: Items, published: Sequence[Article]) -> list[tuple[Article, str]]:
+def moved_urls(pairs: Pairs, published: Sequence[Article]) -> list[tuple[Article, str]]:
     """Each article the feeds published at another URL than it has now: (the article, the
     URL the feeds had), in the order of ``published``."""
-    pairs = match(known_items(before), published)
     return [(a, pairs[a.key].url) for a in published
             if a.key in pairs and pairs[a.key].url and pairs[a.key].url != a.url]
 
@@ -102,13 +110,12 @@ def moved_note(moved: Sequence[tuple[Article, str]]) -> str | None:
             "[content] generator) to match it")
 
 
-def _changed_ids(before: Items, published: Sequence[Article]) -> Iterator[tuple[Article, str]]:
-    """Each item published before whose article is still published under another id: (the
-    article, the id it was published under)."""
-    by_key = {a.key: a for a in published}
-    for key, record in match(known_items(before), published).items():
-        article = by_key[key]
-        if article.id != record.id:
+def _changed_ids(pairs: Pairs, published: Sequence[Article]) -> Iterator[tuple[Article, str]]:
+    """Each article published before and still published, under another id: (the article,
+    the id it was published under)."""
+    for article in published:
+        record = pairs.get(article.key)
+        if record is not None and article.id != record.id:
             yield article, record.id
 
 
@@ -120,12 +127,12 @@ def kept_from_manifest(data: Mapping[str, Any]) -> dict[str, str]:
     return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def review(before: Items, after: Items, published: Sequence[Article], *,
+def review(before: Items, after: Items, published: Sequence[Article], pairs: Pairs, *,
            allow_shrink: bool = False, allow_new_ids: bool = False) -> list[Problem]:
     """A problem for each change that needs a flag it was not given (nothing when allowed)."""
     problems: list[Problem] = []
     renamed: dict[str, tuple[Article, str]] = {}
-    for article, old_id in _changed_ids(before, published):
+    for article, old_id in _changed_ids(pairs, published):
         renamed.setdefault(article.key, (article, old_id))
     if renamed and not allow_new_ids:
         problems.extend(_new_id(article, old) for article, old in renamed.values())
