@@ -107,9 +107,12 @@ def content_hash(title: str, body: str) -> str:
     >>> content_hash("Launch", "Hello\\r\\n") == content_hash("Launch", "\\nHello\\n")
     True
     """
-    text = body.replace("\r\n", "\n").strip()
-    return hashlib.blake2b(f"{title}\0{text}".encode("utf-8", "replace"),
-                           digest_size=8).hexdigest()
+    text = body.strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    digest = hashlib.blake2b(title.encode("utf-8", "replace") + b"\0", digest_size=8)
+    digest.update(text.encode("utf-8", "replace"))
+    return digest.hexdigest()
 
 
 _NOTE_HINTS = {

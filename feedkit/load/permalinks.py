@@ -112,11 +112,12 @@ class Place:
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return PurePosixPath(self.rel).parts
+        return tuple(part for part in self.rel.split("/") if part and part != ".")
 
     @property
     def is_bundle(self) -> bool:
-        return len(self.parts) > 1 and PurePosixPath(self.rel).stem.lower() == "index"
+        name = self.rel.rsplit("/", 1)
+        return len(name) > 1 and name[1].rpartition(".")[0].lower() == "index"
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -427,6 +428,8 @@ def _strftime(moment: datetime, spec: str) -> str:
 
 def article_path(rules: UrlRules, place: Place) -> str | None:
     """The URL path of ``place`` by ``rules`` (None: the feedkit default, ``<slug>/``)."""
+    if not (rules.pattern or rules.sections) and rules.generator == "feedkit":
+        return None  # the usual case: no pattern to look up
     folders = place.folders
     section = folders[0] if folders else ""
     pattern = rules.pattern_for(section)
