@@ -134,3 +134,31 @@ def test_two_articles_at_one_url_are_reported(tmp_path: Path) -> None:
     assert shared.path == Path("2024-04-01-hello.md")
     assert shared.message == ("https://example.org/hello.html is also the URL of "
                               "2024-03-05-hello.md: the site has one page there")
+
+
+@pytest.mark.parametrize("generator", ["hugo", "zola", "eleventy"])
+def test_a_dateless_page_beside_the_posts_is_left_out_with_a_warning(
+        tmp_path: Path, generator: str) -> None:
+    content = tmp_path / "content"
+    write_site(content, {"about.md": "---\ntitle: About\n---\nAbout us.\n",
+                         "posts/a.md": "---\ntitle: A\ndate: 2024-03-05\n---\nA.\n"})
+    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
+        "site.url": "https://example.org", "content.dir": str(content),
+        "content.generator": generator})
+    checked = jobs.check(settings, now=NOW, pool=Pool(workers=1))
+    assert [a.key for a in checked.articles] == ["posts/a.md"]
+    (page,) = checked.problems
+    assert page.path == Path("about.md") and not page.is_error and checked.exit_code == 0
+    assert page.message.startswith("none: the site's generator publishes a file without a "
+                                   "date as a page")
+
+
+def test_a_dateless_file_is_still_an_error_where_every_file_is_a_post(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_site(content, {"about.md": "---\ntitle: About\n---\nAbout us.\n"})
+    for generator in ("feedkit", "jekyll", "pelican", "astro"):
+        settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
+            "site.url": "https://example.org", "content.dir": str(content),
+            "content.generator": generator})
+        (problem,) = jobs.check(settings, now=NOW, pool=Pool(workers=1)).problems
+        assert problem.is_error and problem.field == "publish_date", generator

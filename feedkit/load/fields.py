@@ -29,6 +29,8 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
 TITLE_WARN, TITLE_MAX = 200, 500
 
+# generators whose content folder holds pages beside posts, told apart by having no date
+_DATELESS_PAGES = frozenset({"hugo", "zola", "eleventy"})
 _DATE_IN_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_](.+)$")
 _DATE_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=/|$)")
 
@@ -103,7 +105,8 @@ def resolve(
     f.id = hit_id[1] if hit_id and hit_id[1] else None
 
     f.slug, name_date = _slug_and_date_from_path(r, path)
-    f.published = _published(r, path, zone, name_date)
+    pages = url_rules is not None and url_rules.generator in _DATELESS_PAGES
+    f.published = _published(r, path, zone, name_date, pages=pages)
     f.updated = _updated(r, zone, f.published)
     _status(r, f)
     place = None
@@ -142,8 +145,8 @@ def _slug_and_date_from_path(r: Reader, path: Path) -> tuple[str, tuple[str, str
     return slug or slugify(stem) or "article", date_parts
 
 
-def _published(r: Reader, path: Path, zone: tzinfo,
-               name_date: tuple[str, str, str] | None) -> datetime | None:
+def _published(r: Reader, path: Path, zone: tzinfo, name_date: tuple[str, str, str] | None,
+               *, pages: bool = False) -> datetime | None:
     for key, value in r.find_all("published"):
         if _is_flag(value):  # Jekyll's "published: false" is a status, not a date
             continue
@@ -174,6 +177,11 @@ def _published(r: Reader, path: Path, zone: tzinfo,
             return parse_date(f"{y}-{int(mo):02d}-{int(d):02d}", zone)
         except DateError:
             r.warn("date", f"the {where} holds {y}/{mo}/{d}, which is not a date")
+    if pages:
+        r.warn("date", "none: the site's generator publishes a file without a date as a page "
+               "(an about page, a list), not a post; left out of the feeds",
+               "add date: YYYY-MM-DD to publish it as an article")
+        return None
     r.fail("publish_date", "missing: the article cannot be ordered",
            "add publish_date: YYYY-MM-DD (or date:) to the front matter")
     return None
