@@ -2,11 +2,11 @@
 publish against the ones it published last time (kept in the output folder's manifest).
 
 Feed readers keep what they have seen, by id. Each article is paired with what the feeds
-published before (``identity.match``: the same id, the same file, else for a renamed or moved
-file the same URL, body or title), and an article whose *derived* id changed — its file
-renamed or moved, its date corrected, another article taking its slug, ``site.timezone``
-changed — keeps the id readers know, with a note saying how to pin it. Otherwise a build
-refuses, and says why, when it would
+published before (``identity.match``: the same id, the same file, else for a renamed or
+moved file the same URL, body, or title and day), and an article whose *derived* id changed
+— its file renamed or moved, its date corrected, another article taking its slug,
+``site.timezone`` changed — keeps the id readers know, with a note saying how to pin it.
+Otherwise a build refuses, and says why, when it would
 
 - change the id of an article already in a feed by its front matter's ``id:`` or by
   ``id_scheme = "url"`` (every reader would show it again as new); ``--allow-new-ids`` says
