@@ -162,3 +162,34 @@ def test_a_dateless_file_is_still_an_error_where_every_file_is_a_post(tmp_path: 
             "content.generator": generator})
         (problem,) = jobs.check(settings, now=NOW, pool=Pool(workers=1)).problems
         assert problem.is_error and problem.field == "publish_date", generator
+
+
+@pytest.mark.parametrize(("generator", "permalink", "front_matter", "expected"), [
+    # no value can climb out of site.url's path, or read as a scheme
+    ("astro", "/blog/:slug/", "slug: ../../evil\n", "https://example.org/site/evil/"),
+    ("pelican", "", "slug: a/../../../b\n", "https://example.org/site/b.html"),
+    ("hugo", "", "url: ../../x/\n", "https://example.org/site/x/"),
+    ("feedkit", "", "path: ../../x/\n", "https://example.org/site/x/"),
+    ("jekyll", "/../../:categories/:title/", "categories: ['../..']\n",
+     "https://example.org/site/a/"),
+    ("astro", "/:slug/", "slug: 'c:notes'\n", "https://example.org/site/c:notes/"),
+    ("feedkit", "http:/:slug/", "", "https://example.org/site/http:/a/"),
+    # a token's value is never read as a token
+    ("pelican", "", "slug: 'my:day'\n", "https://example.org/site/my:day.html"),
+    # a name that slugs to nothing is "article"; a blank pattern is the default
+    ("zola", "", "slug: '!!!'\n", "https://example.org/site/article/"),
+    ("feedkit", "   ", "", "https://example.org/site/a/"),
+])
+def test_a_url_from_any_pattern_or_value_stays_under_the_site(
+        generator: str, permalink: str, front_matter: str, expected: str) -> None:
+    from feedkit.load import LoadRules
+    from feedkit.load.articles import parse_article
+    from feedkit.model import Site
+
+    rules = LoadRules(Site("https://example.org/site/", "T", permalink=permalink),
+                      generator=generator)
+    parsed = parse_article(f"---\ntitle: T\ndate: 2024-01-02\n{front_matter}---\nx\n",
+                           Path("a.md"), rules=rules)
+    assert parsed.article is not None and parsed.article.url == expected
+    assert not any(p.is_error or p.field in ("url", "path", "permalink")
+                   for p in parsed.problems)

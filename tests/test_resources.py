@@ -109,6 +109,19 @@ def test_an_astro_body_image_is_left_out_of_every_output_and_reported(tmp_path: 
                for p in checked.problems)
 
 
+def test_every_relative_candidate_of_an_astro_srcset_is_left_out(tmp_path: Path) -> None:
+    body = ('<img src="/a.jpg" srcset="/a.jpg 1x, ../../assets/b.jpg 2x" alt="a">\n\n'
+            '<picture><source srcset="c.webp"><img src="/d.png" alt="d"></picture>\n')
+    settings = site(tmp_path, {"blog/post.md": article("Post", body=body)}, generator="astro",
+                    url="https://example.org/", permalink="/blog/:slug/")
+    report = jobs.build(settings, now=NOW, pool=Pool(workers=1))
+    feed = (tmp_path / "public/feed.xml").read_text()
+    assert "b.jpg" not in feed and "c.webp" not in feed
+    assert "https://example.org/a.jpg 1x" in feed and "https://example.org/d.png" in feed
+    (left_out,) = [p for p in report.problems if p.field == "body"]
+    assert "'../../assets/b.jpg', 'c.webp'" in left_out.message
+
+
 def test_other_generators_keep_relative_body_images_under_the_page(tmp_path: Path) -> None:
     body = "![shot](shot.png)\n"
     settings = site(tmp_path, {"news/0.89.4-relnotes/index.md": article("Notes", body=body)},

@@ -66,8 +66,7 @@ _DEFAULTS: dict[str, str] = {
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_COLON_TOKEN = re.compile(r":([a-z_]+)")
-_BRACE_TOKEN = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+_TOKEN = re.compile(r":([a-z_]+)|\{(\w+)(?::([^{}]*))?\}")  # Jekyll/Hugo's, Pelican's
 _LIQUID = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_](.+)$")
 _ELEVENTY_DATE = re.compile(r"\d{4}-\d{2}-\d{2}-")
@@ -90,9 +89,9 @@ class UrlRules:
 
     def pattern_for(self, section: str) -> str:
         for name, pattern in self.sections:
-            if name == section:
+            if name == section and pattern.strip():
                 return pattern
-        return self.pattern or _DEFAULTS.get(self.generator, "")
+        return self.pattern.strip() or _DEFAULTS.get(self.generator, "")
 
     @property
     def always_slash(self) -> bool:
@@ -321,10 +320,12 @@ def tokens(rules: UrlRules, place: Place) -> dict[str, Callable[[], str]]:
         "w_day": lambda: str(iso_day), "short_day": lambda: _DAYS[iso_day - 1][:3],
         "long_day": lambda: _DAYS[iso_day - 1],
         "weekday": lambda: str(iso_day % 7), "weekdayname": lambda: _DAYS[iso_day - 1],
-        "title": title, "slug": lambda: _slug(rules, place),
-        "filename": lambda: _segment(rules, filename),
-        "contentbasename": lambda: _segment(rules, filename),
-        "slugorfilename": slug_or_filename,
+        # a name that slugs to nothing ("!!!") is "article", as feedkit's own slugs are
+        "title": lambda: title() or "article",
+        "slug": lambda: _slug(rules, place) or "article",
+        "filename": lambda: _segment(rules, filename) or "article",
+        "contentbasename": lambda: _segment(rules, filename) or "article",
+        "slugorfilename": lambda: slug_or_filename() or "article",
         "section": lambda: sections[0] if sections else "",
         "sections": lambda: "/".join(sections),
         "categories": lambda: _categories(rules, place),
@@ -350,29 +351,23 @@ def expand(pattern: str, rules: UrlRules, place: Place) -> str:
     '2024/03/05/Hello-World/'
     """
     pattern = STYLES.get(pattern.strip(), pattern.strip())
+    if _LIQUID.search(pattern):  # an Eleventy permalink: its templates, and nothing else
+        return finish(_eleventy_template(pattern, place), rules)
     fill = tokens(rules, place)
-    if _LIQUID.search(pattern):
-        pattern = _eleventy_template(pattern, place)
     unknown: list[str] = []
 
-    def colon(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name in fill:
-            return fill[name]()
-        unknown.append(":" + name)
-        return m.group(0)
-
-    def brace(m: re.Match[str]) -> str:
-        name, spec = m.group(1), m.group(2)
+    def one(m: re.Match[str]) -> str:  # one pass: a token's value is never read as a token
+        colon, name, spec = m.group(1), m.group(2), m.group(3)
+        if colon is not None and colon in fill:
+            return fill[colon]()
         if name == "date":
             return _strftime(_moment(rules, place), spec or "%Y-%m-%d")
-        if name in fill and not spec:
+        if name is not None and name in fill and not spec:
             return fill[name]()
         unknown.append(m.group(0))
         return m.group(0)
 
-    text = _BRACE_TOKEN.sub(brace, pattern) if "{" in pattern else pattern
-    text = _COLON_TOKEN.sub(colon, text)
+    text = _TOKEN.sub(one, pattern)
     if unknown:
         raise PatternError(f"{pattern!r} holds {', '.join(unknown)}, which feedkit cannot fill",
                            "write the article's own path, or use the tokens the README lists")
@@ -380,14 +375,34 @@ def expand(pattern: str, rules: UrlRules, place: Place) -> str:
 
 
 def finish(path: str, rules: UrlRules) -> str:
-    """A path as the generator publishes it: no doubled ``/``, no leading ``/``, Eleventy's
-    ``index.html`` as the folder, Zola's trailing ``/``; percent-encoded."""
-    path = re.sub(r"/{2,}", "/", path.strip()).lstrip("/")
+    """A path as the generator publishes it: no doubled ``/``, no leading ``/``, no ``.`` or
+    ``..`` segment (a path never climbs out of ``site.url``), Eleventy's ``index.html`` as the
+    folder, Zola's trailing ``/``; percent-encoded.
+
+    >>> finish("/../a/./b/../../../c", UrlRules("zola")), finish("x/../y.html", UrlRules())
+    ('c/', 'y.html')
+    """
+    path = contained(path)
     if rules.generator == "eleventy" and (path == "index.html" or path.endswith("/index.html")):
         path = path[: -len("index.html")]
     if path and rules.always_slash and not path.endswith("/"):
         path += "/"
     return quote(path, safe="/%:@!$&'()*+,;=-._~")
+
+
+def contained(path: str) -> str:
+    """``path`` relative, its empty and ``.`` segments dropped and each ``..`` taking back
+    the segment before it, never more (a trailing ``/`` kept): whatever it holds, it stays
+    under the URL it is joined to."""
+    segments: list[str] = []
+    for part in path.strip().split("/"):
+        if part == "..":
+            if segments:
+                segments.pop()
+        elif part not in ("", "."):
+            segments.append(part)
+    text = "/".join(segments)
+    return text + "/" if text and path.rstrip().endswith("/") else text
 
 
 def _eleventy_template(pattern: str, place: Place) -> str:

@@ -27,7 +27,7 @@ def article_url(r: Reader, slug: str, site_url: str, *, rules: UrlRules | None =
     """(the article's URL, whether it was made from the slug rather than given or made from a
     pattern); a URL of None: the article has no page of its own (Eleventy's
     ``permalink: false``), with a warning."""
-    from feedkit.load.permalinks import PatternError, article_path, expand, finish
+    from feedkit.load.permalinks import PatternError, article_path, contained, expand, finish
 
     generator = rules.generator if rules is not None else "feedkit"
     for canonical in ("url", "path"):
@@ -56,9 +56,9 @@ def article_url(r: Reader, slug: str, site_url: str, *, rules: UrlRules | None =
                        "write the article's own path")
                 continue
             else:
-                relative = quote(_with_slash(value, generator).lstrip("/"),
+                relative = quote(contained(_with_slash(value, generator)),
                                  safe="/%:@!$&'()*+,;=-._~")
-            value = urljoin(site_url, relative)
+            value = _under(site_url, relative)
         if urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
             return value, False
         r.warn(key, f"{value!r} is not an http(s) URL; ignored", "use an absolute https URL")
@@ -69,8 +69,14 @@ def article_url(r: Reader, slug: str, site_url: str, *, rules: UrlRules | None =
             r.warn("permalink", *exc.args)
             path = None
         if path is not None:
-            return urljoin(site_url, path), False
+            return _under(site_url, path), False
     return site_url + quote(slug, safe="") + "/", True  # site_url always ends in "/"
+
+
+def _under(site_url: str, relative: str) -> str:
+    """``relative`` (no ``..`` left in it) joined under ``site_url``: "./" first, so that a
+    first segment with a colon (``c:notes``) is a path, never a scheme."""
+    return urljoin(site_url, "./" + relative)
 
 
 def _is_pattern(value: str) -> bool:

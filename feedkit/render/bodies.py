@@ -18,7 +18,12 @@ from feedkit.errors import Problem, error, warning
 from feedkit.model import Article, Body, BodyFormat
 from feedkit.pool import Pool
 from feedkit.render.markdown import HINTS, MarkdownRenderer
-from feedkit.render.sanitize import has_unsafe_markup, is_relative_path, sanitize
+from feedkit.render.sanitize import (
+    has_unsafe_markup,
+    is_relative_path,
+    sanitize,
+    srcset_candidates,
+)
 from feedkit.text import excerpt, plain_text, repair_text
 
 PARALLEL_FROM = 64  # fewer bodies than this render faster here than a pool starts
@@ -172,21 +177,24 @@ def body_problems(path: Path, body: RenderedBody) -> list[Problem]:
     return problems
 
 
-_IMG_SRC = re.compile(r"""<img\b[^<>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""",
-                      re.I)
+_IMAGE_TAG = re.compile(r"<(?:img|source)\b[^<>]*>", re.I)
+_IMAGE_URLS = re.compile(r"""\s(src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""", re.I)
 
 
 def relative_image_paths(html: str) -> tuple[str, ...]:
-    """The relative ``src`` of each ``<img>`` in ``html`` (not ``/…``, not a URL), in order.
+    """The relative paths (not ``/…``, not a URL) in the ``src`` and ``srcset`` of each
+    ``<img>`` and ``<source>`` in ``html``, in order.
 
     >>> relative_image_paths('<img src="../../assets/a.jpg"><img src="/b.png"><img src=c.png>')
     ('../../assets/a.jpg', 'c.png')
     """
-    found = []
-    for m in _IMG_SRC.finditer(html):
-        src = (m.group(1) or m.group(2) or m.group(3) or "").strip()
-        if src and is_relative_path(src):
-            found.append(src)
+    found: list[str] = []
+    for tag in _IMAGE_TAG.finditer(html):
+        for m in _IMAGE_URLS.finditer(tag.group()):
+            value = (m.group(2) or m.group(3) or m.group(4) or "").strip()
+            urls = [url for url, _ in srcset_candidates(value)] \
+                if m.group(1).lower() == "srcset" else [value]
+            found.extend(url for url in urls if url and is_relative_path(url))
     return tuple(dict.fromkeys(found))
 
 

@@ -61,7 +61,7 @@ def _absolute(url: str, base: str) -> str | None:
     return joined if scheme in SAFE_SCHEMES else None
 
 
-def _srcset_candidates(value: str) -> list[tuple[str, str]]:
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
     """(url, descriptor) pairs, split as the HTML standard does: a URL may hold commas; a
     comma ends a candidate only after white space or at the URL's end."""
     candidates, i, n = [], 0, len(value)
@@ -84,9 +84,13 @@ def _srcset_candidates(value: str) -> list[tuple[str, str]]:
     return candidates
 
 
-def _absolute_srcset(value: str, base: str) -> str | None:
+def _absolute_srcset(value: str, base: str, *, relative: bool = True) -> str | None:
+    """``srcset`` with each candidate's URL made absolute; without ``relative``, a candidate
+    with a relative path is dropped instead."""
     candidates = []
-    for url, descriptor in _srcset_candidates(value):
+    for url, descriptor in srcset_candidates(value):
+        if not relative and is_relative_path(url):
+            continue
         absolute = _absolute(url, base)
         if absolute is not None and absolute.startswith(("http://", "https://")):
             candidates.append(f"{absolute} {descriptor}".strip())
@@ -110,11 +114,11 @@ def sanitize(fragment: str, base_url: str, *, relative_images: bool = True) -> s
     """
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
-        if not relative_images and tag in ("img", "source") and attr in ("src", "srcset") \
-                and is_relative_path(value.split()[0] if value.split() else value):
+        if not relative_images and tag in ("img", "source") and attr == "src" \
+                and is_relative_path(value):
             return None  # a path the generator rewrote at build time: no URL is known
         if attr == "srcset":
-            return _absolute_srcset(value, base_url)
+            return _absolute_srcset(value, base_url, relative=relative_images)
         if attr == "poster":
             return _absolute(value, base_url)
         return value
