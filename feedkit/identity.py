@@ -19,7 +19,7 @@ identity. Pure: no I/O, dictionaries only (linear in the number of records and a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from feedkit.model import Article
@@ -44,8 +44,12 @@ def known_of(article: Article) -> Known:
                  day=article.published.date().isoformat())
 
 
-def match(known: Sequence[Known], articles: Sequence[Article]) -> dict[str, Known]:
-    """article.key -> the earlier record that is the same article.
+def match(known: Sequence[Known], articles: Sequence[Article], *,
+          present: Collection[str] | None = None) -> dict[str, Known]:
+    """article.key -> the earlier record that is the same article. ``present`` are the keys
+    of every file that is still there, when ``articles`` are only some of them (the
+    published ones): a record of a file still there (a draft now) is that file's, never
+    another article's.
 
     >>> from feedkit.model import Body
     >>> from datetime import datetime, timezone
@@ -86,7 +90,7 @@ def match(known: Sequence[Known], articles: Sequence[Article]) -> dict[str, Know
 
     step(lambda rs: [known[i].id for i in rs], lambda xs: [articles[i].id for i in xs])  # (a)
     step(lambda rs: [known[i].path for i in rs], lambda xs: [keys[i] for i in xs])  # (b)
-    paths = set(keys)
+    paths = set(keys) if present is None else set(keys) | set(present)
     records = [i for i in records if known[i].path not in paths]  # still a file's: that one
     step(lambda rs: [known[i].url for i in rs], lambda xs: [articles[i].url for i in xs])  # (c)
     step(lambda rs: [known[i].content_hash for i in rs],  # (d)

@@ -722,3 +722,26 @@ def test_check_reports_each_id_a_build_would_keep_or_refuse(site: Path) -> None:
     (refused,) = check()
     assert refused.is_error and refused.message.startswith(
         f"the feed id would change from {gamma!r} to 'urn:gamma'")
+
+
+def test_a_new_article_reusing_a_deleted_ones_title_is_new(site: Path) -> None:
+    links = "---\ntitle: Links\npublish_date: {date}\ndescription: {what}\n---\n"
+    (site / "content/links-jan.md").write_text(links.format(date="2025-01-04", what="January"))
+    build(site)
+    january = ids_by_title(site)["Links"]
+    (site / "content/links-jan.md").unlink()
+    (site / "content/links-mar.md").write_text(links.format(date="2025-03-01", what="March"))
+    report = build(site)
+    assert ids_by_title(site)["Links"] != january  # no body, another description: not the same
+    assert not any("kept the id" in note for note in report.notes)
+
+
+def test_a_drafted_article_keeps_its_identity_from_a_copy_of_it(site: Path) -> None:
+    build(site)
+    gamma = ids_by_title(site)["Gamma"]
+    # Gamma drafted, and its text copied into a new file: the copy is a new article
+    rewrite(site / "content/c.md", post("Gamma", "2025-01-03", "harbour", extra="draft: true\n"))
+    (site / "content/gamma-copy.md").write_text(post("Gamma", "2025-01-03", "harbour"))
+    report = build(site)
+    assert ids_by_title(site)["Gamma"] != gamma
+    assert not any("kept the id" in note for note in report.notes)

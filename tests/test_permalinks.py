@@ -193,3 +193,21 @@ def test_a_url_from_any_pattern_or_value_stays_under_the_site(
     assert parsed.article is not None and parsed.article.url == expected
     assert not any(p.is_error or p.field in ("url", "path", "permalink")
                    for p in parsed.problems)
+
+
+def test_same_slug_posts_a_dated_permalink_tells_apart_keep_their_slugs_and_ids(
+        tmp_path: Path) -> None:
+    from feedkit.load import LoadRules, load_articles
+
+    content = tmp_path / "content"
+    write_site(content, {
+        "_posts/2024-05-01-hello.md": "---\ntitle: Hello\n---\nNew.\n",
+        "_posts/2019-01-01-hello.md": "---\ntitle: Hello, years ago\n---\nOld.\n"})
+    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
+        "site.url": "https://example.org", "content.dir": str(content),
+        "content.generator": "jekyll"})
+    loaded = load_articles(content, rules=LoadRules.of(settings))
+    assert sorted((a.url, a.id) for a in loaded.articles) == [
+        ("https://example.org/2019/01/01/hello.html", "tag:example.org,2019-01-01:hello"),
+        ("https://example.org/2024/05/01/hello.html", "tag:example.org,2024-05-01:hello")]
+    assert loaded.problems == ()

@@ -158,7 +158,8 @@ class _Run:
         if self.strict and problems:
             raise _strict(tuple(problems))
         shown = [a for a in published if a.key not in failed]
-        done = self._publish(site, plan, options, bodies, shown, problems=tuple(problems))
+        done = self._publish(site, plan, options, bodies, shown, problems=tuple(problems),
+                             present=frozenset(a.key for a in loaded.articles))
         published_files = done.published
         future = [a.published for a in loaded.articles if a.status(self.now) is Status.FUTURE]
         report = BuildReport(
@@ -204,10 +205,11 @@ class _Run:
 
     def _publish(self, site: Site, plan: list[Feed], options: FeedSettings,
                  bodies: dict[str, RenderedBody], published: list[Article], *,
-                 problems: tuple[Problem, ...]) -> _Publishing:
+                 problems: tuple[Problem, ...], present: frozenset[str]) -> _Publishing:
         """Under the output folder's lock: compare with what was published last time, render
         the feeds and write them, or refuse (with the ``problems`` found so far, which are
-        most often why); and note each output's size and time as this run left it."""
+        most often why); and note each output's size and time as this run left it.
+        ``present``: the keys of every article loaded, drafts included."""
         from feedkit.render.feeds import render_feeds
 
         output = self.settings.build.output
@@ -217,15 +219,14 @@ class _Run:
             if previous is None and not damaged:  # what an earlier feedkit left there
                 previous = legacy.adopted_manifest(output)
             # an article whose derived id changed keeps the id readers know
-            pairs = guard.pair(before, published)
-            kept = guard.kept_ids(pairs, published, LoadRules.of(self.settings).id_rule)
+            settled = guard.settle(before, published, LoadRules.of(self.settings).id_rule,
+                                   present=present)
+            kept = settled.kept
             if kept:
                 plan = [replace(feed, articles=tuple(replace(a, id=kept.get(a.key, a.id))
                                                      for a in feed.articles)) for feed in plan]
-                published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
-            moved = guard.moved_note(guard.moved_urls(pairs, published))
             items = guard.feed_items(plan)
-            refusals = guard.review(before, items, published, pairs,
+            refusals = guard.review(before, items, settled.published, settled.pairs,
                                     allow_shrink=self.allow_shrink,
                                     allow_new_ids=self.allow_new_ids)
             if refusals:
@@ -244,7 +245,7 @@ class _Run:
                      "folder without this one's manifest" for key, old in sorted(kept.items()))
         notes.extend(f"{path}: no longer produced, but changed since feedkit wrote it; left "
                      "in place (delete it if it is not yours)" for path in done.kept)
-        passing = [note for note in (damaged, moved) if note]
+        passing = [note for note in (damaged, settled.moved) if note]
         return _Publishing(done, outputs, tuple(passing), tuple(notes))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from feedkit.deliver.manifest import read_manifest
@@ -85,19 +85,19 @@ def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -
     if not before:
         return []
     published = publishable(articles, now, settings.content.generator)
-    pairs = guard.pair(before, published)
-    kept = guard.kept_ids(pairs, published, LoadRules.of(settings).id_rule)
+    settled = guard.settle(before, published, LoadRules.of(settings).id_rule,
+                           present=[a.key for a in articles])
+    kept = settled.kept
     problems = [warning(a.path, "id", f"the feed id would change from {kept[a.key]!r} to "
                         f"{a.id!r} (its file, date or slug changed); a build keeps "
                         f"{kept[a.key]!r}, which readers know, while {output} keeps its "
                         "manifest", f"pin it with id: {json.dumps(kept[a.key])} in its front "
                         "matter (feedkit pin-ids writes it)")
                 for a in published if a.key in kept]
-    moved = guard.moved_note(guard.moved_urls(pairs, published))
-    if moved:
-        problems.append(warning(None, "url", moved))
-    published = [replace(a, id=kept.get(a.key, a.id)) for a in published]
-    return problems + guard.review(before, {}, published, pairs, allow_shrink=True)
+    if settled.moved:
+        problems.append(warning(None, "url", settled.moved))
+    return problems + guard.review(before, {}, settled.published, settled.pairs,
+                                   allow_shrink=True)
 
 
 def check(settings: Settings, *, now: datetime | None = None, strict: bool = False,

@@ -21,7 +21,8 @@ published: they are not counted as dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from feedkit.errors import Problem, error
@@ -72,10 +73,27 @@ def known_items(before: Items) -> list[Known]:
 Pairs = Mapping[str, Known]  # article key -> what the feeds published as that article
 
 
-def pair(before: Items, published: Sequence[Article]) -> dict[str, Known]:
-    """Each published article the feeds published before, with what they published as it
-    (``identity.match``): made once per run, read by the checks below."""
-    return match(known_items(before), published)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The published articles as the feeds will know them: each paired with what the feeds
+    published before (``pairs``), the ids kept (article key -> the id readers know), the
+    articles with those ids, and the line on links that moved (None when none did)."""
+
+    pairs: Pairs
+    kept: dict[str, str]
+    published: list[Article]
+    moved: str | None
+
+
+def settle(before: Items, published: Sequence[Article], rule: IdRule, *,
+           present: Collection[str] = ()) -> Settled:
+    """Pair ``published`` with ``before`` (``present``: the keys of every file still there,
+    drafts included), keep each derived id that changed, and note the links that moved."""
+    pairs = match(known_items(before), published, present=present)
+    kept = kept_ids(pairs, published, rule)
+    moved = moved_note(moved_urls(pairs, published))
+    return Settled(pairs, kept, [replace(a, id=kept.get(a.key, a.id)) for a in published],
+                   moved)
 
 
 def kept_ids(pairs: Pairs, published: Sequence[Article], rule: IdRule) -> dict[str, str]:

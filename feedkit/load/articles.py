@@ -95,22 +95,29 @@ def parse_article(
         id=ident, subtitle=f.subtitle, description=f.description, updated=f.updated,
         authors=f.authors, tags=f.tags, hero_image=f.hero_image, cta=f.cta, draft=f.draft,
         archived=f.archived, source=f.source, read_time=f.read_time, has_body=has_body,
-        content_hash=content_hash(f.title, split.body),
+        content_hash=content_hash(f.title, split.body, description=f.description),
     )
     return Parsed(article, tuple(problems), f.url_from_slug, f.id is None)
 
 
-def content_hash(title: str, body: str) -> str:
-    """A short hash of an article's title and body as written (line ends and the space
-    around the body aside): the same text under another file name hashes the same.
+def content_hash(title: str, body: str, *, description: str = "") -> str:
+    """A short hash of an article's title, description and body as written (line ends and
+    the space around the body aside): the same text under another file name hashes the same.
+    "" when there is neither a body nor a description: a title alone names no article (a new
+    post may reuse a deleted one's title).
 
     >>> content_hash("Launch", "Hello\\r\\n") == content_hash("Launch", "\\nHello\\n")
     True
+    >>> content_hash("Links", "  ")
+    ''
     """
     text = body.strip()
+    if not text and not description:
+        return ""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     digest = hashlib.blake2b(title.encode("utf-8", "replace") + b"\0", digest_size=8)
+    digest.update(description.encode("utf-8", "replace") + b"\0")
     digest.update(text.encode("utf-8", "replace"))
     return digest.hexdigest()
 

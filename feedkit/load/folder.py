@@ -201,11 +201,13 @@ def _shared_urls(articles: Sequence[Article]) -> list[Problem]:
 
 def _distinct_slugs(parsed: list[Parsed], rules: LoadRules, problems: list[Problem],
                     published: Mapping[str, str]) -> list[Article]:
-    """Articles sharing a slug: the one the feeds already published at the slug's URL keeps
-    it (``published``: URL -> file), else the first published; each other one gets
+    """Articles sharing a slug, when that would give two of them one id or (a URL made from
+    the slug) one URL: the one the feeds already published at its URL keeps it
+    (``published``: URL -> file), else the first published; each other one gets
     ``slug-<6 hex digits of its file path>``. A suffix from the article's own path, not from
     its rank, so adding or removing another file never renames it (its URL and feed id stay),
-    and an older article added with a published one's slug never takes its URL."""
+    and an older article added with a published one's slug never takes its URL. Articles a
+    permalink pattern with the date already tells apart keep their slugs."""
     articles = [p.article for p in parsed if p.article is not None]
     taken: dict[str, int] = {}  # slug -> how many articles want it
     for article in articles:
@@ -215,11 +217,16 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules, problems: list[Probl
         if taken[article.slug] > 1:
             groups.setdefault(article.slug, []).append(index)
     for slug, members in groups.items():
-        url = rules.site.url + quote(slug, safe="") + "/"
-        members.sort(key=lambda i: (published.get(url) != articles[i].key,
+        members.sort(key=lambda i: (published.get(articles[i].url) != articles[i].key,
                                     articles[i].published, articles[i].path.as_posix()))
+        first = articles[members[0]]
+        ids, urls = {first.id}, {first.url}
         for index in members[1:]:
             article, how = articles[index], parsed[index]
+            if article.id not in ids and not (how.url_from_slug and article.url in urls):
+                ids.add(article.id)  # a pattern with the date tells them apart: nothing to do
+                urls.add(article.url)
+                continue
             digest = hashlib.sha256(article.path.as_posix().encode()).hexdigest()
             width = 6
             while f"{slug}-{digest[:width]}" in taken:
@@ -230,11 +237,12 @@ def _distinct_slugs(parsed: list[Parsed], rules: LoadRules, problems: list[Probl
                 else article.url
             ident = derived_id(rules.id_rule, slug=new_slug, published=article.published,
                                url=new_url) if how.id_from_slug else article.id
-            first = articles[members[0]]
-            why = "already in the feeds" if published.get(url) == first.key else \
+            why = "already in the feeds" if published.get(first.url) == first.key else \
                 "published earlier"
             problems.append(warning(article.path, "slug", f"{slug!r} is also used by "
                                     f"{first.path.as_posix()}, {why}; this one is "
                                     f"{new_slug!r}", "give each article its own slug"))
             articles[index] = replace(article, slug=new_slug, url=new_url, id=ident)
+            ids.add(ident)
+            urls.add(new_url)
     return articles
