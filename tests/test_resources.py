@@ -129,3 +129,18 @@ def test_other_generators_keep_relative_body_images_under_the_page(tmp_path: Pat
     jobs.build(settings, now=NOW, pool=Pool(workers=1))
     feed = (tmp_path / "public/feed.xml").read_text()
     assert "https://example.org/news/0.89.4-relnotes/shot.png" in feed
+
+
+def test_a_digest_renders_astro_bodies_by_the_same_rules_as_the_build(tmp_path: Path) -> None:
+    # the digest renders summaries through the build cache: a body it stores there must be
+    # the one the build would make, relative images left out
+    from feedkit.jobs.digest_job import DigestRequest
+
+    body = "![diagram](../../assets/diagram.png) Words.\n"
+    settings = site(tmp_path, {"blog/post.md": article("Post", body=body)}, generator="astro",
+                    url="https://example.org/", permalink="/blog/:slug/")
+    jobs.digest(settings, DigestRequest(since="2024-01-01", output=tmp_path / "digest",
+                                        state=tmp_path / "state.db", mark_sent=True),
+                now=NOW, pool=Pool(workers=1))
+    jobs.build(settings, now=NOW, pool=Pool(workers=1))
+    assert "diagram" not in (tmp_path / "public/feed.xml").read_text()

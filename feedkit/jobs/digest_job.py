@@ -238,7 +238,7 @@ class _Chooser:
 
         settings, request = self.settings, self.request
         window, since_from = self._window()
-        out = publishable(loaded, self.now)
+        out = publishable(loaded, self.now, settings.content.generator)
         sent = self.ledger.sent_ids()
         rule = LoadRules.of(settings).id_rule
         # every article loaded (drafts too: a file that still holds a sent article keeps it)
@@ -318,7 +318,8 @@ class _Chooser:
                       and a.key not in summaries]
             if not needed:
                 return summaries, candidates, updated
-            rendered = render_bodies(cache, needed, pool)
+            rendered = render_bodies(cache, needed, pool,
+                                     generator=self.settings.content.generator)
             summaries.update((key, body.summary) for key, body in rendered.bodies.items())
             self.problems.extend(p for p in rendered.problems if p.is_error)
             failed |= rendered.failed

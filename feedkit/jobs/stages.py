@@ -71,9 +71,10 @@ def published_urls(settings: Settings) -> dict[str, str]:
 
 
 def render_bodies(cache: Cache, articles: Sequence[Article], pool: Pool, *,
-                  generator: str = "feedkit") -> Rendered:
+                  generator: str) -> Rendered:
     """The rendered bodies of ``articles`` (through the cache), read from their files, by
-    the rules of the archive's ``generator``."""
+    the rules of the archive's ``generator`` (required: the cache holds one generator's
+    bodies, and a body rendered by other rules must never be stored in it)."""
     from feedkit import cache as caching
     from feedkit.load.decoding import read_body
 
