@@ -21,6 +21,7 @@ from feedkit import settings as cfg
 from feedkit.cli import cli
 from feedkit.load.permalinks import Place, UrlRules, expand
 from feedkit.pool import Pool
+from feedkit.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "permalinks"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,6 +44,16 @@ def cases() -> list[Any]:
             found.append(pytest.param(data["generator"], case, marks=marks,
                                       id=f"{data['generator']}-{number}"))
     return found
+
+
+def settings_for(tmp_path: Path, generator: str, *, permalink: str = "") -> Settings:
+    """A site at https://example.org whose articles are in ``tmp_path/content``."""
+    overrides: dict[str, object] = {"site.url": "https://example.org",
+                                    "content.dir": str(tmp_path / "content"),
+                                    "content.generator": generator}
+    if permalink:
+        overrides["site.permalink"] = permalink
+    return cfg.load(None, env={}, cwd=tmp_path, overrides=overrides)
 
 
 def write_site(root: Path, files: dict[str, str]) -> None:
@@ -123,9 +134,7 @@ def test_two_articles_at_one_url_are_reported(tmp_path: Path) -> None:
     write_site(content, {
         "2024-03-05-hello.md": "---\ntitle: Hello\ndate: 2024-03-05\n---\nOne.\n",
         "2024-04-01-hello.md": "---\ntitle: Hello again\ndate: 2024-04-01\n---\nTwo.\n"})
-    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
-        "site.url": "https://example.org", "content.dir": str(content),
-        "content.generator": "jekyll", "site.permalink": "none"})
+    settings = settings_for(tmp_path, "jekyll", permalink="none")
     from feedkit.load import LoadRules, load_articles
 
     loaded = load_articles(content, rules=LoadRules.of(settings))
@@ -142,9 +151,7 @@ def test_a_dateless_page_beside_the_posts_is_left_out_with_a_warning(
     content = tmp_path / "content"
     write_site(content, {"about.md": "---\ntitle: About\n---\nAbout us.\n",
                          "posts/a.md": "---\ntitle: A\ndate: 2024-03-05\n---\nA.\n"})
-    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
-        "site.url": "https://example.org", "content.dir": str(content),
-        "content.generator": generator})
+    settings = settings_for(tmp_path, generator)
     checked = jobs.check(settings, now=NOW, pool=Pool(workers=1))
     assert [a.key for a in checked.articles] == ["posts/a.md"]
     (page,) = checked.problems
@@ -157,9 +164,7 @@ def test_a_dateless_file_is_still_an_error_where_every_file_is_a_post(tmp_path: 
     content = tmp_path / "content"
     write_site(content, {"about.md": "---\ntitle: About\n---\nAbout us.\n"})
     for generator in ("feedkit", "jekyll", "pelican", "astro"):
-        settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
-            "site.url": "https://example.org", "content.dir": str(content),
-            "content.generator": generator})
+        settings = settings_for(tmp_path, generator)
         (problem,) = jobs.check(settings, now=NOW, pool=Pool(workers=1)).problems
         assert problem.is_error and problem.field == "publish_date", generator
 
@@ -203,9 +208,7 @@ def test_same_slug_posts_a_dated_permalink_tells_apart_keep_their_slugs_and_ids(
     write_site(content, {
         "_posts/2024-05-01-hello.md": "---\ntitle: Hello\n---\nNew.\n",
         "_posts/2019-01-01-hello.md": "---\ntitle: Hello, years ago\n---\nOld.\n"})
-    settings = cfg.load(None, env={}, cwd=tmp_path, overrides={
-        "site.url": "https://example.org", "content.dir": str(content),
-        "content.generator": "jekyll"})
+    settings = settings_for(tmp_path, "jekyll")
     loaded = load_articles(content, rules=LoadRules.of(settings))
     assert sorted((a.url, a.id) for a in loaded.articles) == [
         ("https://example.org/2019/01/01/hello.html", "tag:example.org,2019-01-01:hello"),
