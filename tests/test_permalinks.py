@@ -98,6 +98,16 @@ def test_the_fixture_site_builds_feeds_with_the_urls_its_generator_publishes(
     assert checked, "no URL of the case was checked"
 
 
+def test_jekyll_slugified_categories_and_hugo_slugorcontentbasename() -> None:
+    when = datetime(2024, 3, 5, 10, tzinfo=UTC)
+    post = Place("_posts/2024-03-05-hello.md", "Hello", when, categories=("Work 2 Progress",))
+    assert expand("/:slugified_categories/:title/", UrlRules("jekyll"), post) == \
+        "work-2-progress/hello/"
+    bundle = Place("posts/My Trip/index.md", "T", when)
+    assert expand("/:section/:slugorcontentbasename/", UrlRules("hugo"), bundle) == \
+        "posts/my-trip/"
+
+
 def test_jekyll_categories_come_from_folders_above_posts_then_front_matter() -> None:
     when = datetime(2024, 3, 5, 10, tzinfo=UTC)
     nested = Place("news/_posts/2024-03-05-hello.md", "Hello", when, categories=("Releases",))

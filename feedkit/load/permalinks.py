@@ -326,9 +326,13 @@ def tokens(rules: UrlRules, place: Place) -> dict[str, Callable[[], str]]:
         "filename": lambda: _segment(rules, filename) or "article",
         "contentbasename": lambda: _segment(rules, filename) or "article",
         "slugorfilename": lambda: slug_or_filename() or "article",
+        "slugorcontentbasename": lambda: slug_or_filename() or "article",  # Hugo 0.144
         "section": lambda: sections[0] if sections else "",
         "sections": lambda: "/".join(sections),
         "categories": lambda: _categories(rules, place),
+        # Jekyll 4.1: each category slugged ("Work 2 Progress" is work-2-progress)
+        "slugified_categories": lambda: "/".join(
+            jekyll_slug(c) for c in _categories(rules, place).split("/") if c),
         "category": lambda: _categories(rules, place).split("/")[0] or "misc",
         "path": lambda: _eleventy_path(place) if g == "eleventy" else "/".join(_entry_parts(place)),
         "name": lambda: _name_without_date(place.stem),
