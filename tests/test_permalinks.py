@@ -224,3 +224,19 @@ def test_same_slug_posts_a_dated_permalink_tells_apart_keep_their_slugs_and_ids(
         ("https://example.org/2019/01/01/hello.html", "tag:example.org,2019-01-01:hello"),
         ("https://example.org/2024/05/01/hello.html", "tag:example.org,2024-05-01:hello")]
     assert loaded.problems == ()
+
+
+def test_a_site_pattern_feedkit_cannot_fill_is_said_once_not_per_article(
+        tmp_path: Path) -> None:
+    from feedkit.load import LoadRules, load_articles
+
+    write_site(tmp_path / "content", {
+        f"2024-03-0{n}-post-{n}.md": f"---\ntitle: Post {n}\n---\nText {n}.\n" for n in (1, 2, 3)})
+    settings = settings_for(tmp_path, "jekyll", permalink="/:year/:flavour/:title/")
+    loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings))
+    (problem,) = loaded.problems
+    assert problem.path is None and problem.field == "site.permalink" and not problem.is_error
+    assert problem.message == "'/:year/:flavour/:title/' holds :flavour, which feedkit " \
+        "cannot fill"
+    assert sorted(a.url for a in loaded.articles) == [
+        f"https://example.org/post-{n}/" for n in (1, 2, 3)]

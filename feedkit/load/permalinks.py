@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -443,6 +443,25 @@ def _strftime(moment: datetime, spec: str) -> str:
                            "use %Y, %m, %d, %b, %B, %j, %H, %M or %S")
 
     return re.sub(r"%(.)", one, spec)
+
+
+_SAMPLE = Place("section/sample.md", "Sample", datetime(2024, 1, 2, tzinfo=UTC), "sample",
+                ("sample",))
+
+
+def pattern_errors(rules: UrlRules) -> list[tuple[str, PatternError]]:
+    """Each configured pattern (``site.permalink``, then ``site.permalinks`` by section)
+    that holds a token feedkit cannot fill, whatever the article: (the setting, why). Said
+    once for the site; the articles it was meant for keep the default URL."""
+    found = []
+    for key, pattern in (("site.permalink", rules.pattern),
+                         *((f"site.permalinks.{name}", text) for name, text in rules.sections)):
+        if pattern.strip():
+            try:
+                expand(pattern, rules, _SAMPLE)
+            except PatternError as exc:
+                found.append((key, exc))
+    return found
 
 
 def article_path(rules: UrlRules, place: Place) -> str | None:

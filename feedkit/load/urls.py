@@ -65,8 +65,7 @@ def article_url(r: Reader, slug: str, site_url: str, *, rules: UrlRules | None =
     if rules is not None and place is not None:
         try:
             path = article_path(rules, place)
-        except PatternError as exc:
-            r.warn("permalink", *exc.args)
+        except PatternError:  # said once for the site (permalinks.pattern_errors)
             path = None
         if path is not None:
             return _under(site_url, path), False
