@@ -19,7 +19,7 @@ from feedkit.deliver.manifest import read_manifest
 from feedkit.deliver.output import temp_beside
 from feedkit.errors import Problem
 from feedkit.jobs.guard import kept_from_manifest
-from feedkit.jobs.stages import published_urls, worker_pool
+from feedkit.jobs.stages import earlier_items, published_urls, worker_pool
 from feedkit.load.aliases import ALIASES
 from feedkit.load.decoding import decode
 from feedkit.load.folder import load_articles
@@ -245,7 +245,7 @@ def pin_ids(settings: Settings, *, every: bool = False, dry_run: bool = False,
     kept: Mapping[str, str] = kept_from_manifest(manifest.data) if manifest else {}
     # loaded as a build loads them: the article the feeds published at a slug's URL keeps it
     loaded = load_articles(settings.content.dir, rules=rules, pool=pool or worker_pool(),
-                           published=published_urls(settings))
+                           published=published_urls(earlier_items(settings)))
     by_key = {a.key: a for a in loaded.articles}
     failures: dict[str, Problem] = {}  # the first error of each file that did not load
     for problem in loaded.problems:

@@ -8,10 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedkit.deliver.manifest import read_manifest
 from feedkit.errors import Problem, warning
-from feedkit.jobs import guard, legacy
-from feedkit.jobs.stages import keeps_relative_images, published_urls, utc_now, worker_pool
+from feedkit.jobs import guard
+from feedkit.jobs.stages import (
+    earlier_items,
+    keeps_relative_images,
+    published_urls,
+    utc_now,
+    worker_pool,
+)
 from feedkit.load import LoadRules, load_articles, read_body
 from feedkit.model import Article, Status
 from feedkit.pool import Pool
@@ -74,14 +79,13 @@ class CheckReport:
         }
 
 
-def id_changes(settings: Settings, articles: Sequence[Article], now: datetime) -> list[Problem]:
-    """What a build would do to the ids the feeds in ``[build] output`` published (read, not
-    locked: a report): a warning for each id it would keep although the article's derived id
+def id_changes(settings: Settings, articles: Sequence[Article], now: datetime, *,
+               before: guard.Items) -> list[Problem]:
+    """What a build would do to the ids the feeds published (``before``, from ``[build]
+    output``): a warning for each id it would keep although the article's derived id
     changed, one for the links that would change, and the error a build would refuse with for
     any other new id."""
     output = settings.build.output
-    manifest, _ = read_manifest(output)
-    before = legacy.items_before(output, manifest)
     if not before:
         return []
     published = publishable(articles, now, settings.content.generator)
@@ -115,13 +119,15 @@ def check(settings: Settings, *, now: datetime | None = None, strict: bool = Fal
     """
     now = now or utc_now()
     pool = pool or worker_pool()
+    before = earlier_items(settings)
     loaded = load_articles(settings.content.dir, rules=LoadRules.of(settings), pool=pool,
-                           published=published_urls(settings))
+                           published=published_urls(before))
     # every body is rendered, each worker reading its own files; only findings come back
     checked = render_bodies(loaded.articles, read=read_body, pool=pool, keep_html=False,
                             relative_images=keeps_relative_images(settings.content.generator))
     articles = [a for a in loaded.articles if a.key not in checked.failed]
     problems = (*settings.warnings, *loaded.problems, *checked.problems,
-                *unsafe_markup(articles, checked), *id_changes(settings, articles, now))
+                *unsafe_markup(articles, checked),
+                *id_changes(settings, articles, now, before=before))
     return CheckReport(tuple(ordered(articles, settings.content.generator)), problems, now,
                        loaded.files, strict)

@@ -15,6 +15,7 @@ from feedkit.settings import Settings
 
 if TYPE_CHECKING:
     from feedkit.cache import Cache
+    from feedkit.jobs.guard import Items
     from feedkit.load.folder import LoadResult
     from feedkit.model import Article
     from feedkit.render.bodies import Rendered
@@ -55,18 +56,21 @@ def load_site(settings: Settings, cache: Cache, pool: Pool) -> LoadResult:
     from feedkit import cache as caching
 
     return caching.load_articles(cache, settings.content.dir, rules=LoadRules.of(settings),
-                                 pool=pool, published=published_urls(settings))
+                                 pool=pool, published=published_urls(earlier_items(settings)))
 
 
-def published_urls(settings: Settings) -> dict[str, str]:
-    """The URLs the feeds in ``[build] output`` published, each to the file it came from
-    (read, not locked: it decides only which of two articles keeps a slug, and the build's
-    review under the lock checks the outcome)."""
+def earlier_items(settings: Settings) -> Items:
+    """What the feeds in ``[build] output`` published (read, not locked: for reports and for
+    which of two articles keeps a slug; a build reviews its outcome again under the lock)."""
     from feedkit.deliver.manifest import read_manifest
     from feedkit.jobs.legacy import items_before
 
     output = settings.build.output
-    items = items_before(output, read_manifest(output)[0])
+    return items_before(output, read_manifest(output)[0])
+
+
+def published_urls(items: Items) -> dict[str, str]:
+    """The URLs the feeds published (``items``), each to the file it came from."""
     return {url: path for feed in items.values() for _, url, path, *_ in feed if path}
 
 

@@ -167,11 +167,12 @@ def assemble(found: Found, parsed: Sequence[Parsed], *, rules: LoadRules,
         problems.extend(result.problems)
         if result.article is not None:
             kept.append(result)
-    from feedkit.load.permalinks import pattern_errors
+    if rules.site.permalink or rules.site.permalinks:  # patterns to check (said once)
+        from feedkit.load.permalinks import pattern_errors
 
-    problems.extend(warning(None, key, exc.args[0], f"{exc.args[1]}; until then those "
-                            "articles keep feedkit's own URL, site.url/<slug>/")
-                    for key, exc in pattern_errors(rules.url_rules))
+        problems.extend(warning(None, key, exc.args[0], f"{exc.args[1]}; until then those "
+                                "articles keep feedkit's own URL, site.url/<slug>/")
+                        for key, exc in pattern_errors(rules.url_rules))
     articles = _distinct_slugs(kept, rules, problems, published or {})
     problems.extend(_shared_urls(articles))
     problems.extend(found.problems)

@@ -35,15 +35,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from feedkit.text import slugify
-
-GENERATORS = ("feedkit", "jekyll", "hugo", "zola", "eleventy", "astro", "pelican")
 
 # Jekyll's style names (lib/jekyll/utils.rb and url.rb)
 STYLES: dict[str, str] = {
@@ -474,10 +472,3 @@ def article_path(rules: UrlRules, place: Place) -> str | None:
     if not pattern:
         return None
     return expand(pattern, rules, place)
-
-
-def rules_of(*, generator: str, slugify_mode: str, pattern: str,
-             sections: Sequence[tuple[str, str]] | Mapping[str, str],
-             zone: tzinfo | None) -> UrlRules:
-    pairs = tuple(sorted(sections.items() if isinstance(sections, Mapping) else sections))
-    return UrlRules(generator, slugify_mode, pattern, pairs, zone)
